@@ -1,0 +1,163 @@
+"""The NumPy backend: ArrayAPIBackend over ``numpy`` with strided views and fast paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ember import dtype
+from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
+
+__all__ = ["NumpyBackend"]
+
+_as_strided = np.lib.stride_tricks.as_strided
+
+
+def _always_array(ufunc: np.ufunc) -> Any:
+    """The ufunc with ``out=...``, so 0-d results are 0-d arrays rather than NumPy scalars."""
+    if ufunc.nin == 1:
+        def kernel(x: Any) -> np.ndarray:
+            return ufunc(x, out=...)  # type: ignore[no-any-return]
+    else:
+        def kernel(a: Any, b: Any) -> np.ndarray:  # type: ignore[misc]
+            return ufunc(a, b, out=...)  # type: ignore[no-any-return]
+    kernel.__name__ = kernel.__qualname__ = ufunc.__name__
+    return kernel
+
+
+
+class NumpyBackend(ArrayAPIBackend):
+    """Ember's CPU backend. Arrays are ``numpy.ndarray``; views share memory."""
+
+    name: ClassVar[str] = "numpy"
+    device_type: ClassVar[str] = "cpu"
+    strided_views: ClassVar[bool] = True
+    xp: ClassVar[Any] = np
+
+    # Ufunc reductions skip np.sum's Python wrapper (a microsecond per call).
+    def sum(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
+        return np.add.reduce(x, axis=axis, dtype=self._native[dt], keepdims=keepdims)
+
+    def prod(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
+        return np.multiply.reduce(x, axis=axis, dtype=self._native[dt], keepdims=keepdims)
+
+    def max(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+
+    def min(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+
+    def all(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        return np.logical_and.reduce(x, axis=axis, keepdims=keepdims, dtype=np.bool_)
+
+    def any(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        return np.logical_or.reduce(x, axis=axis, keepdims=keepdims, dtype=np.bool_)
+
+    def argmax(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
+        return np.asarray(x.argmax(axis=axis, keepdims=keepdims), dtype=np.int64)
+
+    def argmin(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
+        return np.asarray(x.argmin(axis=axis, keepdims=keepdims), dtype=np.int64)
+
+    def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.matmul(a, b, out=...)  # type: ignore[no-any-return]
+
+    # Not ufuncs in NumPy; these spellings always return arrays.
+    round = staticmethod(_always_array(np.rint))  # half to even, like torch.round
+    real = staticmethod(np.real)
+    imag = staticmethod(np.imag)
+
+    # -- allocation and host copies -----------------------------------------------
+    def asarray(self, obj: Any, dt: dtype, index: int | None, copy: bool | None) -> np.ndarray:
+        return np.array(obj, dtype=self._native[dt], copy=copy)
+
+    def from_numpy(self, arr: Any, index: int | None) -> np.ndarray:
+        return arr
+
+    def to_numpy(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def astype(self, x: np.ndarray, dt: dtype) -> np.ndarray:
+        return x.astype(self._native[dt])
+
+    def copy(self, x: np.ndarray) -> np.ndarray:
+        return np.array(x, order="C", copy=True)
+
+    def copy_into(self, dst: np.ndarray, src: Any) -> None:
+        np.copyto(dst, src, casting="unsafe")
+
+    def item(self, x: np.ndarray) -> Any:
+        return x.item()
+
+    def tolist(self, x: np.ndarray) -> Any:
+        return x.tolist()
+
+    # -- layout ---------------------------------------------------------------------
+    def strides(self, x: np.ndarray) -> tuple[int, ...]:
+        size = x.itemsize
+        return tuple(s // size for s in x.strides)
+
+    def storage_offset(self, x: np.ndarray) -> int:
+        return (_address(x) - _address(_storage(x))) // x.itemsize
+
+    def data_ptr(self, x: np.ndarray) -> int:
+        return _address(x)
+
+    # -- shape and views ----------------------------------------------------------------
+    def reshape(self, x: np.ndarray, shape: tuple[int, ...], copy: bool | None) -> np.ndarray:
+        if copy is None or (copy is False and x.flags.c_contiguous):
+            return x.reshape(shape)  # the method skips np.reshape's wrapper (0.6 us)
+        return np.reshape(x, shape, copy=copy)
+
+    def permute_dims(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        return x.transpose(axes)
+
+    def as_strided(self, x: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> np.ndarray:
+        root = _storage(x)
+        size = x.itemsize
+        start = _address(x) - _address(root) + offset * size
+        return np.ndarray(
+            shape, dtype=x.dtype, buffer=root, offset=start, strides=tuple(s * size for s in strides)
+        )
+
+    def concat(self, arrays: Sequence[np.ndarray], axis: int) -> np.ndarray:
+        return np.concatenate(arrays, axis=axis)
+
+    def stack(self, arrays: Sequence[np.ndarray], axis: int) -> np.ndarray:
+        return np.stack(arrays, axis=axis)
+
+    # -- indexing -------------------------------------------------------------------------
+    def getitem(self, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
+        # The trailing Ellipsis makes integer-only keys give 0-d views, not NumPy scalars.
+        return x[(*key, Ellipsis)]
+
+    def nonzero(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(i.astype(np.int64, copy=False) for i in np.nonzero(x))
+
+    def scatter_add(self, x: np.ndarray, axis: int, indices: np.ndarray, src: np.ndarray) -> None:
+        idx = list(np.indices(indices.shape, sparse=True))
+        idx[axis] = indices
+        np.add.at(x, tuple(idx), src)
+
+    # -- random numbers --------------------------------------------------------------------
+    def integers(self, gen: Any, low: int, high: int, shape: tuple[int, ...], dt: dtype, index: int | None) -> np.ndarray:
+        return gen.integers(low, high, size=shape, dtype=np.int64).astype(self._native[dt], copy=False)
+
+
+for _kernel in (*UNARY_KERNELS, *BINARY_KERNELS):
+    _fn = getattr(np, _kernel)
+    if isinstance(_fn, np.ufunc):
+        setattr(NumpyBackend, _kernel, staticmethod(_always_array(_fn)))
+
+
+def _address(x: np.ndarray) -> int:
+    return int(x.__array_interface__["data"][0])
+
+
+def _storage(x: np.ndarray) -> np.ndarray:
+    """The ndarray that owns ``x``'s memory (the root of its ``base`` chain)."""
+    while isinstance(x.base, np.ndarray):
+        x = x.base
+    return x

@@ -1,0 +1,92 @@
+"""Ember: a hackable, PyTorch-shaped deep-learning framework.
+
+``ember`` is one import namespace shared by several distributions (ember-core
+owns this file; ember-autograd, ember-nn and ember-optim ship only their
+subpackage folders), so the package path is extended over every ``ember``
+folder on ``sys.path``.
+
+>>> import ember
+>>> ember.tensor([1.0, 2.0]) * 2
+tensor([2., 4.])
+"""
+
+from __future__ import annotations
+
+import builtins
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)
+
+from ember import backends, cuda  # noqa: E402
+from ember._creation import (  # noqa: E402
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+    rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
+)
+from ember._device import device  # noqa: E402
+from ember._dtypes import (  # noqa: E402
+    bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype, int8, int16,
+    int32, int64, promote_types, result_type, set_default_dtype, uint8,
+)
+from ember._dtypes import bool_ as bool  # noqa: E402, A001
+from ember._errors import (  # noqa: E402
+    BackendNotFoundError, DuplicateBackendError, EmberError, MissingPackageError, PluginLoadError,
+)
+from ember._functional import FUNCTIONS, make_function  # noqa: E402
+from ember._ops_math import broadcast_shapes, where  # noqa: E402
+from ember._ops_reduce import values_indices  # noqa: E402
+from ember._ops_shape import cat, stack  # noqa: E402
+from ember._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from ember._random import Generator, initial_seed, manual_seed, seed  # noqa: E402
+from ember._tensor import Size, Tensor  # noqa: E402
+from ember.hookspecs import hookimpl  # noqa: E402
+
+__version__ = "0.1.0"
+
+# torch's dtype aliases.
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+concat = concatenate = cat
+builtins_bool, builtins_int = builtins.bool, builtins.int
+
+
+def is_tensor(obj: object) -> builtins_bool:
+    """Whether ``obj`` is an :class:`ember.Tensor`."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> builtins_int:  # noqa: A002
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> builtins_bool:  # noqa: A002
+    """Whether ``input`` has a floating dtype."""
+    return input.is_floating_point()
+
+
+def _install_functions() -> list[str]:
+    names = []
+    for name in FUNCTIONS:
+        if name not in globals():
+            globals()[name] = make_function(name)
+            names.append(name)
+    return names
+
+
+_FUNCTION_NAMES = _install_functions()
+
+__all__ = [
+    "Tensor", "Size", "dtype", "device", "Generator", "backends", "cuda", "hookimpl",
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+    "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
+    "randn_like", "manual_seed", "seed", "initial_seed",
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
+    "complex64", "complex128", "half", "float", "double", "short", "int", "long", "cfloat", "cdouble",
+    "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "broadcast_shapes",
+    "set_printoptions", "get_printoptions", "printoptions",
+    "cat", "concat", "concatenate", "stack", "where", "values_indices", "is_tensor", "numel",
+    "is_floating_point",
+    "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError", "MissingPackageError",
+    *_FUNCTION_NAMES,
+]

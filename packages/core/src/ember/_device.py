@@ -1,0 +1,90 @@
+"""Devices as small interned objects: ``ember.device("cuda:1")``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["device", "as_device"]
+
+
+class device:  # noqa: N801  (torch spells it in lower case)
+    """Where a tensor's memory lives: a device type and an optional index.
+
+    Instances are interned, so ``ember.device("cpu") is ember.device("cpu")``.
+
+    >>> ember.device("cuda:1")
+    device(type='cuda', index=1)
+    """
+
+    __slots__ = ("type", "index")
+    _interned: dict[tuple[str, int | None], device] = {}
+
+    type: str
+    index: int | None
+
+    def __new__(cls, type: str | device, index: int | None = None) -> device:  # noqa: A002
+        if isinstance(type, device):
+            if index is not None:
+                raise ValueError(f"device(): cannot give an index with a device object, got {type!r} and {index}")
+            return type
+        if not isinstance(type, str):
+            raise TypeError(f"device(): expected a string like 'cpu' or 'cuda:0', got {type!r}")
+        key = (type, index)
+        hit = cls._interned.get(key)
+        if hit is not None:
+            return hit
+        kind, idx = _parse(type, index)
+        self = object.__new__(cls)
+        object.__setattr__(self, "type", kind)
+        object.__setattr__(self, "index", idx)
+        canonical = cls._interned.setdefault((kind, idx), self)
+        cls._interned[key] = canonical
+        return canonical
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("ember.device is immutable")
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (device, (str(self),))
+
+
+def _parse(spec: str, index: int | None) -> tuple[str, int | None]:
+    kind, sep, tail = spec.partition(":")
+    if sep:
+        if index is not None:
+            raise ValueError(f"device(): type {spec!r} already has an index; got index={index} too")
+        if not tail.isdigit():
+            raise RuntimeError(f"Invalid device string: '{spec}'")
+        index = int(tail)
+    if not kind or not kind.replace("_", "").isalnum() or not kind[0].isalpha():
+        raise RuntimeError(f"Invalid device string: '{spec}'")
+    if index is not None and (not isinstance(index, int) or index < 0):
+        raise RuntimeError(f"Device index must not be negative, got {index}")
+    return kind, index
+
+
+def as_device(spec: str | device | int | None) -> device | None:
+    """Normalise a user's device argument (``"cpu"``, ``device``, an int meaning cuda:N, or None)."""
+    if spec is None or isinstance(spec, device):
+        return spec
+    if isinstance(spec, bool):
+        raise TypeError(f"expected a device, got {spec!r}")
+    if isinstance(spec, int):
+        return device("cuda", spec)
+    return device(spec)

@@ -1,0 +1,177 @@
+"""Indexing: ``x[key]`` reads (views for basic keys) and ``x[key] = value`` writes.
+
+Keys are normalised here, once, into what the backend protocol promises a
+kernel: a tuple of ints, slices, None and native int64/bool index arrays, with
+Ellipsis expanded and every index bounds-checked, so no backend error ever
+reaches the user and a failed write leaves the tensor unchanged.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import TYPE_CHECKING, Any
+
+from ember import _dtypes as D
+from ember._tensor_base import TensorBase, bump_version, check_writable, device_error, like, to_scalar, wrap
+
+if TYPE_CHECKING:
+    from ember._tensor import Tensor
+
+__all__ = ["IndexMixin"]
+
+
+def _as_index_tensor(t: TensorBase, obj: Any) -> TensorBase:
+    """A list/tuple used as an index becomes an int64 or bool tensor on ``t``'s device."""
+    from ember._creation import tensor
+
+    idx = tensor(obj, device=t._device)
+    if idx._dtype is not D.bool_ and idx._dtype.category != D.INTEGRAL:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return idx
+
+
+def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
+    """The backend key for ``t[key]`` and whether it is basic (gives a view)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    shape = t._data.shape
+    # How many dims the key consumes: everything but None, Ellipsis and bools; masks consume their ndim.
+    consumed = 0
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, bool):
+            continue
+        if isinstance(k, TensorBase) and k._dtype in (D.bool_, D.uint8):
+            consumed += max(k._data.ndim, 1) if k._data.ndim else 0
+        else:
+            consumed += 1
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    out: list[Any] = []
+    basic = True
+    dim = 0
+    seen_ellipsis = False
+    for k in key:
+        if k is Ellipsis:
+            if seen_ellipsis:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            seen_ellipsis = True
+            span = len(shape) - consumed
+            out.extend([slice(None)] * span)
+            dim += span
+        elif k is None:
+            out.append(None)
+        elif isinstance(k, bool):
+            # x[True] adds a dim of size 1, x[False] one of size 0 (torch and NumPy agree).
+            out.append(t._backend.full((), k, D.bool_, t._device.index))
+            basic = False
+        elif isinstance(k, slice):
+            if k.step is not None and operator.index(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(*(None if v is None else _int(v) for v in (k.start, k.stop, k.step))))
+            dim += 1
+        elif isinstance(k, (TensorBase, list, tuple)):
+            idx = _as_index_tensor(t, k) if not isinstance(k, TensorBase) else k
+            if idx._device is not t._device:
+                raise device_error("index", t, idx)
+            basic = False
+            if idx._dtype in (D.bool_, D.uint8):
+                mask = idx._data if idx._dtype is D.bool_ else idx._backend.astype(idx._data, D.bool_)
+                for j, n in enumerate(idx._data.shape):
+                    if dim + j >= len(shape) or shape[dim + j] != n:
+                        raise IndexError(
+                            f"The shape of the mask {list(idx._data.shape)} at index {j} does not match the "
+                            f"shape of the indexed tensor {list(shape)} at index {dim + j}"
+                        )
+                out.append(mask)
+                dim += idx._data.ndim
+            elif idx._dtype.category == D.INTEGRAL:
+                out.append(_checked_indices(idx, shape[dim], dim))
+                dim += 1
+            else:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        else:
+            i = _int(k)
+            n = shape[dim]
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+            out.append(i)
+            dim += 1
+    return tuple(out), basic
+
+
+def _int(v: Any) -> int:
+    if isinstance(v, TensorBase) and v._data.ndim == 0 and v._dtype.category == D.INTEGRAL:
+        return int(v._backend.item(v._data))
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise IndexError(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+            f"indices (got {type(v).__name__})"
+        ) from None
+
+
+def _checked_indices(idx: TensorBase, size: int, dim: int) -> Any:
+    bk = idx._backend
+    data = idx._data if idx._dtype is D.int64 else bk.astype(idx._data, D.int64)
+    if data.size:
+        lo = int(bk.item(bk.min(data, None, False)))
+        hi = int(bk.item(bk.max(data, None, False)))
+        bad = hi if hi >= size else lo if lo < -size else None
+        if bad is not None:
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    return data
+
+
+class IndexMixin(TensorBase):
+    """``__getitem__`` / ``__setitem__`` with PyTorch's semantics."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Tensor:
+        if self._data.ndim == 0 and key is not None and key is not Ellipsis and not isinstance(key, (tuple, TensorBase, bool)):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        nkey, basic = normalize_key(self, key)
+        data = self._backend.getitem(self._data, nkey)
+        if basic:
+            return wrap(data, self._dtype, self._device, self._backend, base=self)
+        return like(self, data)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        check_writable(self, "__setitem__")
+        nkey, _ = normalize_key(self, key)
+        bk = self._backend
+        if isinstance(value, TensorBase):
+            if value._device is not self._device:
+                raise device_error("index_put_", self, value)
+            src = value._data if value._dtype is self._dtype else bk.astype(value._data, self._dtype)
+            target = bk.getitem(self._data, nkey)
+            _check_broadcast(tuple(src.shape), tuple(target.shape))
+        else:
+            s = to_scalar(value)
+            if s is None:
+                raise TypeError(
+                    f"__setitem__(): can't assign a {type(value).__name__} to a {self._dtype} tensor; "
+                    "expected a Tensor or a Python number"
+                )
+            src = bk.full((), s, self._dtype, self._device.index)
+        try:
+            bk.setitem(self._data, nkey, src)
+        except ValueError as exc:  # read-only memory: an expanded view
+            raise RuntimeError(
+                "__setitem__(): unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the operation."
+            ) from exc
+        bump_version(self)
+
+
+def _check_broadcast(src: tuple[int, ...], dst: tuple[int, ...]) -> None:
+    ok = len(src) <= len(dst) or all(n == 1 for n in src[: len(src) - len(dst)])
+    if ok:
+        for a, b in zip(reversed(src), reversed(dst), strict=False):
+            if a != 1 and a != b:
+                ok = False
+                break
+    if not ok:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(src)} cannot be broadcast to indexing result of shape {list(dst)}")
+

@@ -1,0 +1,172 @@
+"""Reductions: sum, mean, prod, max/min (with indices), argmax/argmin, all/any."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ember import _dtypes as D
+from ember._dtypes import dtype
+from ember._tensor_base import TensorBase, like, norm_dim, norm_dims
+
+if TYPE_CHECKING:
+    from ember._tensor import Tensor
+
+__all__ = ["ReduceMixin", "values_indices"]
+
+
+class values_indices(NamedTuple):  # noqa: N801  (torch.return_types.max prints like this)
+    """``(values, indices)`` as returned by ``max(dim)``, ``min(dim)`` and friends."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _empty_check(t: TensorBase, axes: tuple[int, ...] | None, op: str) -> None:
+    """max/min/argmax over an empty extent has no identity: PyTorch raises IndexError."""
+    shape = t._data.shape
+    dims = range(len(shape)) if axes is None else axes
+    if any(shape[d] == 0 for d in dims) or (axes is None and t._data.size == 0):
+        raise IndexError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+            if axes is None else
+            f"{op}(): Expected reduction dim {dims[0] if len(dims) == 1 else tuple(dims)} to have non-zero size."
+        )
+
+
+def _accumulate_dtype(t: TensorBase, dt: dtype | None, op: str) -> dtype:
+    """sum/prod of bool and integer tensors accumulate in int64, as in PyTorch."""
+    if dt is not None:
+        if not isinstance(dt, dtype):
+            raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(dt).__name__}")
+        return dt
+    return D.int64 if t._dtype.category <= D.INTEGRAL else t._dtype
+
+
+class ReduceMixin(TensorBase):
+    """Reductions as Tensor methods."""
+
+    __slots__ = ()
+
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple, or None for every element).
+
+        >>> ember.tensor([[1, 2], [3, 4]]).sum(dim=0)
+        tensor([4, 6])
+        """
+        axes = norm_dims(dim, self._data.ndim, "sum")
+        dt = _accumulate_dtype(self, dtype, "sum")
+        return like(self, self._backend.sum(self._data, axes, keepdim, dt), dt)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        """Product over ``dim`` (an int or None for every element)."""
+        axes = None if dim is None else (norm_dim(dim, self._data.ndim, "prod"),)
+        dt = _accumulate_dtype(self, dtype, "prod")
+        return like(self, self._backend.prod(self._data, axes, keepdim, dt), dt)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+        """Arithmetic mean over ``dim``; needs a floating or complex dtype, as in PyTorch."""
+        x = self
+        if dtype is not None:
+            x = like(self, self._backend.astype(self._data, dtype), dtype)
+        if x._dtype.category < D.FLOATING:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {x._dtype}"
+            )
+        axes = norm_dims(dim, x._data.ndim, "mean")
+        return like(x, x._backend.mean(x._data, axes, keepdim))
+
+    def _extreme(self, dim: Any, keepdim: bool, kernel: str, arg_kernel: str, op: str) -> Any:
+        if dim is None:
+            _empty_check(self, None, op)
+            return like(self, getattr(self._backend, kernel)(self._data, None, False))
+        if self._dtype.category == D.COMPLEX:
+            raise RuntimeError(f"{op}(): does not support complex input")
+        axis = norm_dim(dim, self._data.ndim, op)
+        _empty_check(self, (axis,) if self._data.ndim else (), op)
+        values = getattr(self._backend, kernel)(self._data, axis if self._data.ndim else None, keepdim)
+        indices = getattr(self._backend, arg_kernel)(self._data, axis if self._data.ndim else None, keepdim)
+        return values_indices(like(self, values), like(self, indices, D.int64))
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element, or ``(values, indices)`` along ``dim``; with a tensor, :meth:`maximum`.
+
+        >>> ember.tensor([[1, 5], [7, 2]]).max(dim=1)
+        ember.return_types.max(
+        values=tensor([5, 7]),
+        indices=tensor([1, 0]))
+        """
+        if isinstance(dim, TensorBase):
+            return self.maximum(dim)  # type: ignore[attr-defined]
+        r = self._extreme(dim, keepdim, "max", "argmax", "max")
+        return r if dim is None else _named("max", r)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element, or ``(values, indices)`` along ``dim``; with a tensor, :meth:`minimum`."""
+        if isinstance(dim, TensorBase):
+            return self.minimum(dim)  # type: ignore[attr-defined]
+        r = self._extreme(dim, keepdim, "min", "argmin", "min")
+        return r if dim is None else _named("min", r)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Maximum over one or more dims (every dim when ``dim`` is empty)."""
+        axes = norm_dims(dim, self._data.ndim, "amax") or None
+        _empty_check(self, axes, "amax")
+        return like(self, self._backend.max(self._data, axes, keepdim))
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Minimum over one or more dims (every dim when ``dim`` is empty)."""
+        axes = norm_dims(dim, self._data.ndim, "amin") or None
+        _empty_check(self, axes, "amin")
+        return like(self, self._backend.min(self._data, axes, keepdim))
+
+    def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
+        if self._dtype.category == D.COMPLEX:
+            raise RuntimeError(f"{op}(): does not support complex input")
+        if dim is None:
+            _empty_check(self, None, op)
+            out = getattr(self._backend, kernel)(self._data, None, False)
+            if keepdim:
+                out = self._backend.reshape(out, (1,) * self._data.ndim, None)
+            return like(self, out, D.int64)
+        axis = norm_dim(dim, self._data.ndim, op)
+        _empty_check(self, (axis,) if self._data.ndim else (), op)
+        return like(self, getattr(self._backend, kernel)(self._data, axis if self._data.ndim else None, keepdim), D.int64)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Index of the first maximum (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(dim, keepdim, "argmax", "argmax")
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Index of the first minimum (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(dim, keepdim, "argmin", "argmin")
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (along ``dim``) is non-zero, as a bool tensor."""
+        axes = norm_dims(dim, self._data.ndim, "all")
+        return like(self, self._backend.all(self._data, axes, keepdim), D.bool_)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (along ``dim``) is non-zero, as a bool tensor."""
+        axes = norm_dims(dim, self._data.ndim, "any")
+        return like(self, self._backend.any(self._data, axes, keepdim), D.bool_)
+
+
+class _ReturnType(values_indices):
+    """A (values, indices) pair that prints as ``ember.return_types.<op>(...)``."""
+
+    _op = "max"
+
+    def __repr__(self) -> str:
+        return f"ember.return_types.{self._op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+_RETURN_TYPES: dict[str, type] = {}
+
+
+def _named(op: str, pair: values_indices) -> values_indices:
+    cls = _RETURN_TYPES.get(op)
+    if cls is None:
+        cls = _RETURN_TYPES[op] = type(op, (_ReturnType,), {"_op": op, "__slots__": ()})
+    return cls(*pair)  # type: ignore[no-any-return]

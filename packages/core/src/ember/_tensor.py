@@ -1,0 +1,479 @@
+"""``ember.Tensor``: metadata, conversions and the Python protocols.
+
+The op families are mixins (``_ops_math``, ``_ops_reduce``, ``_ops_shape``,
+``_ops_index``); this module joins them and adds what is about the tensor as
+an object: shape and strides, dtype and device conversions, printing, and the
+bridge to the autograd package.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from ember import _dtypes as D
+from ember import _printing, _tensor_base
+from ember._device import device
+from ember._dtypes import dtype
+from ember._errors import MissingPackageError
+from ember._ops_index import IndexMixin
+from ember._ops_math import MathMixin, inplace
+from ember._ops_reduce import ReduceMixin
+from ember._ops_shape import ShapeMixin
+from ember._tensor_base import bump_version, check_writable, device_error, like, norm_dim, to_scalar, wrap
+
+__all__ = ["Tensor", "Size", "resolve_device", "autograd_module"]
+
+
+class Size(tuple[int, ...]):
+    """A tensor's shape: a tuple of ints that prints as ``ember.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"ember.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        return math.prod(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+
+def resolve_device(spec: Any) -> tuple[device, Any]:
+    """The concrete device (with its index) and the active backend for a user's device argument."""
+    from ember._device import as_device
+    from ember._plugins import registry
+
+    dev = as_device("cpu" if spec is None else spec)
+    assert dev is not None
+    backend = registry.backend(dev.type)
+    if backend.indexed:
+        index = 0 if dev.index is None else dev.index
+        count = backend.device_count()
+        if index >= count:
+            raise RuntimeError(
+                f"{dev.type} device index {index} is out of range: the {backend.name!r} backend sees {count} "
+                f"{dev.type} device(s)"
+            )
+        dev = device(dev.type, index)
+    elif dev.index not in (None, 0):
+        raise RuntimeError(f"device {dev}: the {dev.type!r} device type has no device {dev.index}")
+    else:
+        dev = device(dev.type)
+    return dev, backend
+
+
+def autograd_module() -> Any:
+    """``ember.autograd``, imported on first use; a clear error if it is not installed."""
+    try:
+        import ember.autograd as autograd
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("ember.autograd",):
+            raise
+        raise MissingPackageError(
+            "requires_grad=True needs the autograd package: pip install ember-autograd"
+        ) from None
+    return autograd
+
+
+_TYPE_NAMES = {
+    D.float32: "FloatTensor", D.float64: "DoubleTensor", D.float16: "HalfTensor",
+    D.bfloat16: "BFloat16Tensor", D.int64: "LongTensor", D.int32: "IntTensor", D.int16: "ShortTensor",
+    D.int8: "CharTensor", D.uint8: "ByteTensor", D.bool_: "BoolTensor",
+    D.complex64: "ComplexFloatTensor", D.complex128: "ComplexDoubleTensor",
+}
+
+
+class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
+    """A multi-dimensional array on a device, with PyTorch's API.
+
+    Build tensors with :func:`ember.tensor`, :func:`ember.zeros` and friends;
+    ``ember.Tensor(4, 3)`` is PyTorch's legacy constructor (an uninitialised
+    float tensor of that shape) and ``ember.Tensor([1, 2])`` copies data.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, device: Any = None) -> Tensor:
+        from ember._creation import empty, tensor
+
+        dt = D.get_default_dtype()
+        if not args:
+            return empty(0, dtype=dt, device=device)
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return empty(*args, dtype=dt, device=device)
+        if len(args) == 1:
+            return tensor(args[0], dtype=dt, device=device)
+        raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got {args!r}")
+
+    def __init__(self, *args: Any, device: Any = None) -> None:
+        pass  # all work happens in __new__
+
+    # -- metadata -------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        """The size of each dimension, as an :class:`ember.Size`."""
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[norm_dim(dim, self._data.ndim, "size")] if self._data.ndim else 1
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return int(self._data.ndim)
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return int(self._data.ndim)
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> dtype:
+        """The element type, e.g. ``ember.float32``."""
+        return self._dtype
+
+    @property
+    def device(self) -> device:
+        """Where the data lives, e.g. ``device(type='cpu')``."""
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._device.type == "cpu"
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps in elements between neighbours along each dimension (or one dimension)."""
+        strides = tuple(self._backend.strides(self._data))
+        return strides if dim is None else strides[norm_dim(dim, self._data.ndim, "stride")]
+
+    def storage_offset(self) -> int:
+        """Offset in elements of the first element from the start of the storage."""
+        return int(self._backend.storage_offset(self._data))
+
+    def data_ptr(self) -> int:
+        """Address of the first element."""
+        return int(self._backend.data_ptr(self._data))
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._dtype.itemsize * int(self._data.size)
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.category == D.FLOATING
+
+    def is_complex(self) -> bool:
+        return self._dtype.category == D.COMPLEX
+
+    # -- Python values -----------------------------------------------------------------
+    def item(self) -> Any:
+        """The Python number held by a one-element tensor."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._backend.item(self._data)
+
+    def tolist(self) -> Any:
+        """Nested lists of Python numbers (a number for 0-d tensors)."""
+        return self._backend.tolist(self._data)
+
+    def numpy(self, *, force: bool = False) -> Any:
+        """A NumPy array sharing memory with a CPU tensor; ``force=True`` copies from other devices."""
+        if self._device.type != "cpu" and not force:
+            raise TypeError(
+                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                "tensor to host memory first."
+            )
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._dtype is D.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        return self._backend.to_numpy(self._data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        import numpy as np
+
+        arr = self._backend.to_numpy(self._data)
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return np.array(arr, copy=True) if copy else arr
+
+    def __len__(self) -> int:
+        if not self._data.ndim:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self._data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if not self._data.ndim:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __contains__(self, element: Any) -> bool:
+        return bool((self == element).any())
+
+    def _one(self, what: str) -> Any:
+        if self._data.size != 1:
+            if what == "bool":
+                raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(f"only one element tensors can be converted to Python scalars")
+        return self._backend.item(self._data)
+
+    def __bool__(self) -> bool:
+        return bool(self._one("bool"))
+
+    def __int__(self) -> int:
+        return int(self._one("int"))
+
+    def __float__(self) -> float:
+        return float(self._one("float"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one("complex"))
+
+    def __index__(self) -> int:
+        if self._dtype.category != D.INTEGRAL or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._one("index"))
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(("grad_fn", f"<{type(self._grad_fn).__name__}>"))
+        elif self._requires_grad:
+            suffixes.append(("requires_grad", "True"))
+        values = self._backend.to_numpy(self._data if self._dtype is not D.bfloat16 else self._backend.astype(self._data, D.float32))
+        return _printing.format_tensor(values, self._dtype, self._device, suffixes)
+
+    __str__ = __repr__
+
+    # -- dtype and device conversions ------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """A tensor with another dtype and/or device (``self`` when nothing changes, unless ``copy=True``).
+
+        Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``
+        and the keywords ``device``, ``dtype``, ``copy``, ``non_blocking``.
+        """
+        dev_arg, dt = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        for a in args:
+            if isinstance(a, dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dev_arg, dt = a._device, a._dtype
+            elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+                dev_arg = a
+            elif isinstance(a, bool):
+                copy = a if len(args) > 1 else copy
+            else:
+                raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+        out = self
+        if dev_arg is not None:
+            dev, backend = resolve_device(dev_arg)
+            if dev is not self._device or backend is not self._backend:
+                host = self._backend.to_numpy(self._data)
+                out = wrap(backend.from_numpy(host, dev.index), self._dtype, dev, backend)
+                if dev.type == "cpu" and self._device.type == "cpu":
+                    out = like(out, backend.copy(out._data))
+                copy = False
+        if dt is not None and dt is not out._dtype:
+            if not isinstance(dt, dtype):
+                raise TypeError(f"to(): dtype must be ember.dtype, not {type(dt).__name__}")
+            _check_supported(out._backend, dt, "to")
+            out = like(out, out._backend.astype(out._data, dt), dt)
+            copy = False
+        if copy:
+            out = out.clone()
+        return out
+
+    def cpu(self) -> Tensor:
+        """This tensor on the CPU (``self`` if already there)."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Tensor:
+        """This tensor on a CUDA device (``cuda:0`` by default)."""
+        return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+
+    def type(self, dtype: Any = None) -> Any:
+        """The type name (``'ember.FloatTensor'``) with no argument, else a cast like :meth:`to`."""
+        if dtype is None:
+            return f"ember.{_TYPE_NAMES[self._dtype]}"
+        if isinstance(dtype, str):
+            name = dtype.rsplit(".", 1)[-1]
+            matches = [d for d, n in _TYPE_NAMES.items() if n == name]
+            if not matches:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = matches[0]
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(D.float32)
+
+    def double(self) -> Tensor:
+        return self.to(D.float64)
+
+    def half(self) -> Tensor:
+        return self.to(D.float16)
+
+    def bfloat16(self) -> Tensor:
+        return self.to(D.bfloat16)
+
+    def long(self) -> Tensor:
+        return self.to(D.int64)
+
+    def int(self) -> Tensor:
+        return self.to(D.int32)
+
+    def short(self) -> Tensor:
+        return self.to(D.int16)
+
+    def char(self) -> Tensor:
+        return self.to(D.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(D.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(D.bool_)
+
+    def cfloat(self) -> Tensor:
+        return self.to(D.complex64)
+
+    def cdouble(self) -> Tensor:
+        return self.to(D.complex128)
+
+    # -- in-place basics ---------------------------------------------------------------------
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` (a number or a one-element tensor)."""
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(
+                    f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions."
+                )
+            value = value.item()
+        s = to_scalar(value)
+        if s is None:
+            raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
+        check_writable(self, "fill_")
+        try:
+            self._backend.copy_into(self._data, s)
+        except ValueError as exc:
+            raise RuntimeError("fill_(): cannot write to an expanded tensor; clone() it first") from exc
+        bump_version(self)
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to zero."""
+        return self.fill_(0)
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """Copy ``src``'s values (broadcast, cast, from any device) into this tensor."""
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        if src._device is not self._device or src._backend is not self._backend:
+            src = src.to(self._device)
+        from ember._ops_math import broadcast_shapes
+
+        if broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape)) != tuple(self._data.shape):
+            raise RuntimeError(
+                f"copy_(): the size of src {list(src._data.shape)} cannot be broadcast to the destination "
+                f"size {list(self._data.shape)}"
+            )
+        return inplace(self, like(self, self._backend.broadcast_to(
+            src._data if src._dtype is self._dtype else self._backend.astype(src._data, self._dtype),
+            tuple(self._data.shape))), "copy_")
+
+    # -- autograd bridge (the engine lives in ember-autograd) ------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are recorded for ops on this tensor."""
+        return self._requires_grad or self._grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on a leaf in place; needs ember-autograd to be installed."""
+        if requires_grad:
+            autograd_module().set_requires_grad(self, True)
+        elif self._grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        else:
+            self._requires_grad = False
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """The autograd node that produced this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (None until a backward pass reaches this leaf)."""
+        return None if self._meta is None else self._meta.grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        autograd_module().set_grad(self, value)
+
+    def backward(self, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate gradients of this tensor into the leaves' ``.grad`` (needs ember-autograd)."""
+        autograd_module().backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's memory, outside any autograd graph."""
+        return wrap(self._data, self._dtype, self._device, self._backend, base=self)
+
+
+def _check_supported(backend: Any, dt: dtype, op: str) -> None:
+    if dt not in backend.dtypes:
+        raise TypeError(
+            f"{op}(): the {backend.name!r} backend does not support {dt}; it supports "
+            f"{', '.join(sorted(d.name for d in backend.dtypes))}"
+        )
+
+
+_tensor_base._tensor_cls = Tensor
+_ = device_error  # imported for the type checker's benefit in mixins

@@ -1,0 +1,196 @@
+"""The Tensor's storage slots and the helpers every op family shares.
+
+A tensor is one native array of its backend plus metadata. Op families live in
+mixins (``_ops_*.py``) that subclass :class:`TensorBase`; ``_tensor.py`` joins
+them into :class:`ember.Tensor`. Results are built with :func:`wrap`, which
+skips ``__init__`` (the legacy ``ember.Tensor(4, 3)`` constructor) entirely.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ember import _dtypes as D
+from ember._device import device
+from ember._dtypes import dtype
+
+if TYPE_CHECKING:
+    from ember._tensor import Tensor
+
+__all__ = ["TensorBase", "wrap", "Scalar", "SCALAR_TYPES"]
+
+Scalar = bool | int | float | complex
+SCALAR_TYPES = (bool, int, float, complex)
+
+_new = object.__new__
+_tensor_cls: type = object  # set to ember.Tensor by _tensor.py
+
+
+class TensorBase:
+    """Storage and metadata shared by every tensor; see :class:`ember.Tensor`."""
+
+    __slots__ = (
+        "_data",            # the backend's native array
+        "_dtype",           # ember dtype
+        "_device",          # interned ember device
+        "_backend",         # the backend instance that made _data
+        "_base",            # the tensor this is a view of (None for non-views)
+        "_version",         # [int] shared with views; None until first needed
+        "_requires_grad",   # leaf flag; non-leaves require grad through _grad_fn
+        "_grad_fn",         # autograd node that produced this tensor (None for leaves)
+        "_meta",            # autograd's per-tensor extras (.grad, hooks, retain_grad)
+        "__weakref__",
+    )
+
+    _data: Any
+    _dtype: dtype
+    _device: device
+    _backend: Any
+    _base: Tensor | None
+    _version: list[int] | None
+    _requires_grad: bool
+    _grad_fn: Any
+    _meta: Any
+
+
+def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: Tensor | None = None) -> Tensor:
+    """A new tensor around a native array (no copy, no checks). ``base`` makes it a view."""
+    t = _new(_tensor_cls)
+    t._data = data
+    t._dtype = dt
+    t._device = dev
+    t._backend = backend
+    t._requires_grad = False
+    t._grad_fn = None
+    t._meta = None
+    if base is None:
+        t._base = None
+        t._version = None
+    else:
+        # Views share their base's version counter, so an in-place write through
+        # either is seen by autograd's saved-tensor check on both.
+        root = base._base if base._base is not None else base
+        if root._version is None:
+            root._version = [0]
+        t._base = root
+        t._version = root._version
+    return t
+
+
+def like(t: TensorBase, data: Any, dt: dtype | None = None) -> Tensor:
+    """A new (non-view) tensor on ``t``'s device and backend."""
+    return wrap(data, t._dtype if dt is None else dt, t._device, t._backend)
+
+
+def bump_version(t: TensorBase) -> None:
+    """Record an in-place write (autograd compares versions of saved tensors)."""
+    if t._version is None:
+        t._version = [1]
+    else:
+        t._version[0] += 1
+
+
+def check_writable(t: TensorBase, op: str) -> None:
+    """In-place writes need a real view on backends without strided views."""
+    if t._base is not None and not t._backend.strided_views:
+        raise RuntimeError(
+            f"{op}(): the {t._backend.name!r} backend has no strided views, so this view is a copy "
+            "and writing to it would not reach its base; write to the base tensor, or clone() first"
+        )
+
+
+def device_error(op: str, a: TensorBase, b: TensorBase) -> RuntimeError:
+    if a._device is b._device:
+        return RuntimeError(
+            f"{op}(): expected all tensors on one backend, got {a._backend.name!r} and "
+            f"{b._backend.name!r} for device {a._device}; tensors made before ember.backends.use() "
+            "keep their backend"
+        )
+    return RuntimeError(
+        f"{op}(): expected all tensors to be on the same device, but found at least two devices, "
+        f"{a._device} and {b._device}; move one with .to()"
+    )
+
+
+def check_same_device(op: str, tensors: Any) -> None:
+    first = None
+    for t in tensors:
+        if first is None:
+            first = t
+        elif t._device is not first._device or t._backend is not first._backend:
+            raise device_error(op, first, t)
+
+
+def to_scalar(value: Any) -> Scalar | None:
+    """A Python scalar from a Python or NumPy scalar; None if ``value`` is not one."""
+    if isinstance(value, SCALAR_TYPES):
+        return value
+    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
+        return value.item()  # type: ignore[no-any-return]
+    return None
+
+
+def cast(t: TensorBase, dt: dtype) -> Any:
+    """``t``'s native array in dtype ``dt`` (no copy when it already is)."""
+    return t._data if t._dtype is dt else t._backend.astype(t._data, dt)
+
+
+# -- argument normalisation -----------------------------------------------------
+
+def norm_dim(dim: Any, ndim: int, op: str) -> int:
+    """A dimension argument made non-negative, with PyTorch's IndexError when out of range."""
+    try:
+        d = operator.index(dim)
+    except TypeError:
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}") from None
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not lo <= d <= hi:
+        raise IndexError(f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+    return d + ndim if d < 0 else d if ndim else 0
+
+
+def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of distinct non-negative dims (None: every dim)."""
+    if dim is None:
+        return None
+    dims = (dim,) if not isinstance(dim, (tuple, list)) else tuple(dim)
+    out = tuple(norm_dim(d, ndim, op) for d in dims)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
+    return out
+
+
+def norm_shape(args: tuple[Any, ...], op: str, name: str = "size") -> tuple[int, ...]:
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))`` / ``f([2, 3])`` / ``f(ember.Size)``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    try:
+        shape = tuple(operator.index(s) for s in args)
+    except TypeError:
+        bad = next(s for s in args if not _is_index(s))
+        raise TypeError(
+            f"{op}(): argument '{name}' must be a sequence of ints, but got {type(bad).__name__} ({bad!r})"
+        ) from None
+    return shape
+
+
+def check_sizes_nonneg(shape: tuple[int, ...], op: str) -> tuple[int, ...]:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
+def _is_index(x: Any) -> bool:
+    try:
+        operator.index(x)
+    except TypeError:
+        return False
+    return True
+
+
+def default_float() -> dtype:
+    return D.get_default_dtype()

@@ -1,0 +1,259 @@
+"""``ArrayAPIBackend``: the required tier implemented over an array-API namespace.
+
+A backend for any library that follows the array-API standard is a subclass
+that names the namespace and its device type::
+
+    class MyBackend(ArrayAPIBackend):
+        name = device_type = "mydev"
+        xp = mylib
+
+Elementwise kernels are bound straight to ``xp``'s functions when the subclass
+is created (no per-call indirection). Kernels the standard lacks (strided
+views, scatter-add, random numbers) fall back to host round trips through
+NumPy: correct everywhere, fast nowhere, and meant to be overridden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ember._dtypes import ALL_DTYPES, dtype, int64
+from ember.backends._protocol import BINARY_KERNELS, UNARY_KERNELS, Array, Axis, Shape
+
+__all__ = ["ArrayAPIBackend"]
+
+
+class ArrayAPIBackend:
+    """Base class implementing every required kernel with an array-API namespace ``xp``."""
+
+    name: ClassVar[str] = ""
+    device_type: ClassVar[str] = ""
+    priority: ClassVar[int] = 0
+    indexed: ClassVar[bool] = False
+    strided_views: ClassVar[bool] = False
+    #: The array-API namespace (``numpy``, ``cupy``, ``array_api_strict``, ...).
+    xp: ClassVar[Any] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.xp is None:
+            return
+        # Bind elementwise kernels to xp's functions unless the subclass (or a
+        # base between it and us) defines its own.
+        for kernel in (*UNARY_KERNELS, *BINARY_KERNELS):
+            if _defined_below(cls, kernel):
+                continue
+            fn = getattr(cls.xp, kernel, None)
+            if fn is not None:
+                setattr(cls, kernel, staticmethod(fn))
+
+    def __init__(self) -> None:
+        xp = self.xp
+        if xp is None:
+            raise TypeError(f"{type(self).__name__}: set the class attribute `xp` to an array-API namespace")
+        self._native: dict[dtype, Any] = {}
+        self._ember: dict[Any, dtype] = {}
+        for dt in ALL_DTYPES:
+            native = getattr(xp, dt.name, None)
+            if native is None:
+                continue
+            self._native[dt] = native
+            self._ember[xp.empty((0,), dtype=native).dtype] = dt
+        self.dtypes: frozenset[dtype] = frozenset(self._native)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} for device type {self.device_type!r}>"
+
+    # -- devices and dtypes ------------------------------------------------------
+    def device_count(self) -> int:
+        return 1
+
+    def _device(self, index: int | None) -> Any:
+        """The ``device=`` argument for ``xp`` creation functions (None: the default device)."""
+        return None
+
+    def native_dtype(self, dt: dtype) -> Any:
+        return self._native[dt]
+
+    def ember_dtype(self, native: Any) -> dtype:
+        try:
+            return self._ember[native]
+        except KeyError:
+            raise TypeError(f"{self.name} backend: no Ember dtype for native dtype {native}") from None
+
+    # -- allocation and host copies ------------------------------------------------
+    def asarray(self, obj: Any, dt: dtype, index: int | None, copy: bool | None) -> Array:
+        return self.xp.asarray(obj, dtype=self._native[dt], device=self._device(index), copy=copy)
+
+    def from_numpy(self, arr: Any, index: int | None) -> Array:
+        return self.xp.asarray(arr, device=self._device(index))
+
+    def to_numpy(self, x: Array) -> Any:
+        try:
+            return np.asarray(x)
+        except (TypeError, ValueError, RuntimeError):
+            return np.from_dlpack(x)
+
+    def empty(self, shape: Shape, dt: dtype, index: int | None) -> Array:
+        return self.xp.empty(shape, dtype=self._native[dt], device=self._device(index))
+
+    def full(self, shape: Shape, value: Any, dt: dtype, index: int | None) -> Array:
+        return self.xp.full(shape, value, dtype=self._native[dt], device=self._device(index))
+
+    def arange(self, start: float, stop: float, step: float, dt: dtype, index: int | None) -> Array:
+        return self.xp.arange(start, stop, step, dtype=self._native[dt], device=self._device(index))
+
+    def linspace(self, start: float, stop: float, num: int, dt: dtype, index: int | None) -> Array:
+        return self.xp.linspace(start, stop, num, dtype=self._native[dt], device=self._device(index))
+
+    def eye(self, n: int, m: int, dt: dtype, index: int | None) -> Array:
+        return self.xp.eye(n, m, dtype=self._native[dt], device=self._device(index))
+
+    def astype(self, x: Array, dt: dtype) -> Array:
+        return self.xp.astype(x, self._native[dt], copy=True)
+
+    def copy(self, x: Array) -> Array:
+        return self.xp.asarray(x, copy=True)
+
+    def copy_into(self, dst: Array, src: Any) -> None:
+        dst[...] = src
+
+    def item(self, x: Array) -> Any:
+        return self.to_numpy(x).item()
+
+    def tolist(self, x: Array) -> Any:
+        return self.to_numpy(x).tolist()
+
+    # -- layout -------------------------------------------------------------------
+    def strides(self, x: Array) -> Shape:
+        # Non-strided arrays behave as C-contiguous.
+        out, step = [], 1
+        for n in reversed(x.shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
+
+    def storage_offset(self, x: Array) -> int:
+        return 0
+
+    def data_ptr(self, x: Array) -> int:
+        for attr in ("__array_interface__", "__cuda_array_interface__"):
+            iface = getattr(x, attr, None)
+            if iface is not None:
+                return int(iface["data"][0])
+        raise RuntimeError(f"data_ptr(): the {self.name} backend's arrays do not expose memory addresses")
+
+    # -- elementwise helpers ---------------------------------------------------------
+    def where(self, cond: Array, a: Array, b: Array) -> Array:
+        return self.xp.where(cond, a, b)
+
+    def clip(self, x: Array, lo: Any, hi: Any) -> Array:
+        return self.xp.clip(x, lo, hi)
+
+    # -- reductions ------------------------------------------------------------------
+    def sum(self, x: Array, axis: Axis, keepdims: bool, dt: dtype) -> Array:
+        return self.xp.sum(x, axis=axis, keepdims=keepdims, dtype=self._native[dt])
+
+    def prod(self, x: Array, axis: Axis, keepdims: bool, dt: dtype) -> Array:
+        return self.xp.prod(x, axis=axis, keepdims=keepdims, dtype=self._native[dt])
+
+    def mean(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        return self.xp.mean(x, axis=axis, keepdims=keepdims)
+
+    def max(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        return self.xp.max(x, axis=axis, keepdims=keepdims)
+
+    def min(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        return self.xp.min(x, axis=axis, keepdims=keepdims)
+
+    def argmax(self, x: Array, axis: int | None, keepdims: bool) -> Array:
+        return self.xp.astype(self.xp.argmax(x, axis=axis, keepdims=keepdims), self._native[int64])
+
+    def argmin(self, x: Array, axis: int | None, keepdims: bool) -> Array:
+        return self.xp.astype(self.xp.argmin(x, axis=axis, keepdims=keepdims), self._native[int64])
+
+    def all(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        return self.xp.all(x, axis=axis, keepdims=keepdims)
+
+    def any(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        return self.xp.any(x, axis=axis, keepdims=keepdims)
+
+    # -- linear algebra ----------------------------------------------------------------
+    def matmul(self, a: Array, b: Array) -> Array:
+        return self.xp.matmul(a, b)
+
+    # -- shape and views -----------------------------------------------------------------
+    def reshape(self, x: Array, shape: Shape, copy: bool | None) -> Array:
+        return self.xp.reshape(x, shape, copy=copy)
+
+    def permute_dims(self, x: Array, axes: Shape) -> Array:
+        return self.xp.permute_dims(x, axes)
+
+    def broadcast_to(self, x: Array, shape: Shape) -> Array:
+        return self.xp.broadcast_to(x, shape)
+
+    def as_strided(self, x: Array, shape: Shape, strides: Shape, offset: int) -> Array:
+        # No strides in the standard: build the window on the host and copy it back.
+        host = np.ascontiguousarray(self.to_numpy(x)).reshape(-1)
+        item = host.itemsize
+        view = np.lib.stride_tricks.as_strided(
+            host[offset:], shape=shape, strides=tuple(s * item for s in strides)
+        )
+        return self.xp.asarray(np.array(view), device=getattr(x, "device", None))
+
+    def concat(self, arrays: Sequence[Array], axis: int) -> Array:
+        return self.xp.concat(list(arrays), axis=axis)
+
+    def stack(self, arrays: Sequence[Array], axis: int) -> Array:
+        return self.xp.stack(list(arrays), axis=axis)
+
+    # -- indexing ---------------------------------------------------------------------------
+    def getitem(self, x: Array, key: tuple[Any, ...]) -> Array:
+        return x[key]
+
+    def setitem(self, x: Array, key: tuple[Any, ...], value: Any) -> None:
+        x[key] = value
+
+    def nonzero(self, x: Array) -> tuple[Array, ...]:
+        return tuple(self.xp.astype(i, self._native[int64]) for i in self.xp.nonzero(x))
+
+    def take(self, x: Array, indices: Array, axis: int) -> Array:
+        return self.xp.take(x, indices, axis=axis)
+
+    def scatter_add(self, x: Array, axis: int, indices: Array, src: Array) -> None:
+        # The standard has no scatter: accumulate on the host, write back in place.
+        host = np.array(self.to_numpy(x))
+        idx = list(np.indices(indices.shape, sparse=True))
+        idx[axis] = self.to_numpy(indices)
+        np.add.at(host, tuple(idx), self.to_numpy(src))
+        x[...] = self.xp.asarray(host, device=getattr(x, "device", None))
+
+    # -- random numbers ----------------------------------------------------------------------
+    # The standard has no RNG: sample with NumPy's PCG64 on the host and copy over.
+    def new_generator(self, seed: int, index: int | None) -> Any:
+        return np.random.Generator(np.random.PCG64(seed))
+
+    def uniform(self, gen: Any, shape: Shape, dt: dtype, index: int | None) -> Array:
+        sample = gen.random(shape, dtype=np.float64 if dt.itemsize == 8 else np.float32)
+        return self.asarray(sample, dt, index, None)
+
+    def normal(self, gen: Any, shape: Shape, dt: dtype, index: int | None) -> Array:
+        sample = gen.standard_normal(shape, dtype=np.float64 if dt.itemsize == 8 else np.float32)
+        return self.asarray(sample, dt, index, None)
+
+    def integers(self, gen: Any, low: int, high: int, shape: Shape, dt: dtype, index: int | None) -> Array:
+        return self.asarray(gen.integers(low, high, size=shape, dtype=np.int64), dt, index, None)
+
+
+def _defined_below(cls: type, attr: str) -> bool:
+    """Whether a class between ``cls`` and ArrayAPIBackend (inclusive of cls) defines ``attr``."""
+    for klass in cls.__mro__:
+        if klass is ArrayAPIBackend:
+            return False
+        if attr in klass.__dict__:
+            return True
+    return False
+
