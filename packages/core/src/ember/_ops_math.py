@@ -62,6 +62,9 @@ def _bool_misuse(op: str) -> RuntimeError:
     )
 
 
+_SCALAR_CATEGORY = {bool: D.BOOL, int: D.INTEGRAL, float: D.FLOATING, complex: D.COMPLEX}
+
+
 def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflected: bool = False) -> Tensor:
     """Apply a binary kernel with PyTorch's promotion; ``b`` may be a tensor or a scalar."""
     bk = a._backend
@@ -74,6 +77,11 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
         else:
             common = result_type(a, b)
             xa, xb = cast(a, common), cast(b, common)
+    elif _SCALAR_CATEGORY.get(type(b), 9) <= a._dtype.category:
+        # A Python scalar of the tensor's category or lower never changes its dtype.
+        common = a._dtype
+        xa = a._data
+        xb = s = b
     else:
         s = to_scalar(b)
         if s is None:
@@ -82,8 +90,6 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
             )
         common = result_type(a, s)
         xa, xb = cast(a, common), s
-        if common.category < D.FLOATING and isinstance(s, float):
-            xb = s  # only reachable for bool/int results via comparisons; float stays exact
     if kind == TRUEDIV:
         if common.category < D.FLOATING:
             common = D.get_default_dtype()
