@@ -219,7 +219,9 @@ class _Registry:
 
 def _check_hooks(pm: Any, plugin: Any) -> None:
     """A plugin whose hook names are not Ember hooks is misspelled: say so, with a suggestion."""
-    known = [n for n in dir(pm.hook) if n.startswith("ember_")]
+    from ember import hookspecs
+
+    known = [n for n in dir(hookspecs) if n.startswith("ember_")]
     for caller in pm.get_hookcallers(plugin) or ():
         if not caller.has_spec():
             close = difflib.get_close_matches(caller.name, known, n=1)
