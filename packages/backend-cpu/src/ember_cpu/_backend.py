@@ -17,12 +17,14 @@ _as_strided = np.lib.stride_tricks.as_strided
 
 def _always_array(ufunc: np.ufunc) -> Any:
     """The ufunc with ``out=...``, so 0-d results are 0-d arrays rather than NumPy scalars."""
-    if ufunc.nin == 1:
-        def kernel(x: Any) -> np.ndarray:
-            return ufunc(x, out=...)  # type: ignore[no-any-return]
-    else:
-        def kernel(a: Any, b: Any) -> np.ndarray:  # type: ignore[misc]
-            return ufunc(a, b, out=...)  # type: ignore[no-any-return]
+
+    def unary(x: Any) -> np.ndarray:
+        return ufunc(x, out=...)  # type: ignore[no-any-return]
+
+    def binary(a: Any, b: Any) -> np.ndarray:
+        return ufunc(a, b, out=...)  # type: ignore[no-any-return]
+
+    kernel = unary if ufunc.nin == 1 else binary
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
 
@@ -38,31 +40,31 @@ class NumpyBackend(ArrayAPIBackend):
 
     # Ufunc reductions skip np.sum's Python wrapper (a microsecond per call).
     def sum(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
-        return np.add.reduce(x, axis=axis, dtype=self._native[dt], keepdims=keepdims)
+        return np.add.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
 
     def prod(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
-        return np.multiply.reduce(x, axis=axis, dtype=self._native[dt], keepdims=keepdims)
+        return np.multiply.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
 
     def max(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+        return np.maximum.reduce(x, axis=axis, out=..., keepdims=keepdims)
 
     def min(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+        return np.minimum.reduce(x, axis=axis, out=..., keepdims=keepdims)
 
     def all(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return np.logical_and.reduce(x, axis=axis, keepdims=keepdims, dtype=np.bool_)
+        return np.logical_and.reduce(x, axis=axis, dtype=np.bool_, out=..., keepdims=keepdims)
 
     def any(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return np.logical_or.reduce(x, axis=axis, keepdims=keepdims, dtype=np.bool_)
+        return np.logical_or.reduce(x, axis=axis, dtype=np.bool_, out=..., keepdims=keepdims)
 
     def argmax(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
-        return np.asarray(x.argmax(axis=axis, keepdims=keepdims), dtype=np.int64)
+        return np.asarray(np.argmax(x, axis=axis, keepdims=keepdims), dtype=np.int64)
 
     def argmin(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
-        return np.asarray(x.argmin(axis=axis, keepdims=keepdims), dtype=np.int64)
+        return np.asarray(np.argmin(x, axis=axis, keepdims=keepdims), dtype=np.int64)
 
     def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.matmul(a, b, out=...)  # type: ignore[no-any-return]
+        return np.matmul(a, b, out=...)
 
     # Not ufuncs in NumPy; these spellings always return arrays.
     round = staticmethod(_always_array(np.rint))  # half to even, like torch.round
@@ -131,13 +133,13 @@ class NumpyBackend(ArrayAPIBackend):
     # -- indexing -------------------------------------------------------------------------
     def getitem(self, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
         # The trailing Ellipsis makes integer-only keys give 0-d views, not NumPy scalars.
-        return x[(*key, Ellipsis)]
+        return x[key + (Ellipsis,)]
 
     def nonzero(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(i.astype(np.int64, copy=False) for i in np.nonzero(x))
 
     def scatter_add(self, x: np.ndarray, axis: int, indices: np.ndarray, src: np.ndarray) -> None:
-        idx = list(np.indices(indices.shape, sparse=True))
+        idx: list[Any] = list(np.indices(indices.shape, sparse=True))
         idx[axis] = indices
         np.add.at(x, tuple(idx), src)
 

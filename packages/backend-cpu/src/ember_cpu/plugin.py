@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import ember
-
 from ember_cpu._backend import NumpyBackend
 
 

@@ -17,50 +17,84 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
-from ember import backends, cuda  # noqa: E402
-from ember._creation import (  # noqa: E402
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-    rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
+from ember import backends, cuda
+from ember._creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
-from ember._device import device  # noqa: E402
-from ember._dtypes import (  # noqa: E402
-    bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype, int8, int16,
-    int32, int64, promote_types, result_type, set_default_dtype, uint8,
+from ember._device import device
+from ember._dtypes import (
+    bfloat16,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    uint8,
 )
-from ember._dtypes import bool_ as bool  # noqa: E402, A001
-from ember._errors import (  # noqa: E402
-    BackendNotFoundError, DuplicateBackendError, EmberError, MissingPackageError, PluginLoadError,
+from ember._dtypes import bool_ as bool
+from ember._errors import (
+    BackendNotFoundError,
+    DuplicateBackendError,
+    EmberError,
+    MissingPackageError,
+    PluginLoadError,
 )
-from ember._functional import FUNCTIONS, make_function  # noqa: E402
-from ember._ops_math import broadcast_shapes, where  # noqa: E402
-from ember._ops_reduce import values_indices  # noqa: E402
-from ember._ops_shape import cat, stack  # noqa: E402
-from ember._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from ember._random import Generator, initial_seed, manual_seed, seed  # noqa: E402
-from ember._tensor import Size, Tensor  # noqa: E402
-from ember.hookspecs import hookimpl  # noqa: E402
+from ember._functional import FUNCTIONS, make_function
+from ember._ops_math import broadcast_shapes, where
+from ember._ops_reduce import values_indices
+from ember._ops_shape import cat, stack
+from ember._printing import get_printoptions, printoptions, set_printoptions
+from ember._random import Generator, initial_seed, manual_seed, seed
+from ember._tensor import Size, Tensor
+from ember.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
 # torch's dtype aliases.
-half, float, double = float16, float32, float64  # noqa: A001
-short, int, long = int16, int32, int64  # noqa: A001
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
 concat = concatenate = cat
-builtins_bool, builtins_int = builtins.bool, builtins.int
 
 
-def is_tensor(obj: object) -> builtins_bool:
+def is_tensor(obj: object) -> builtins.bool:
     """Whether ``obj`` is an :class:`ember.Tensor`."""
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> builtins_int:  # noqa: A002
+def numel(input: Tensor) -> builtins.int:
     """The number of elements of ``input``."""
     return input.numel()
 
 
-def is_floating_point(input: Tensor) -> builtins_bool:  # noqa: A002
+def is_floating_point(input: Tensor) -> builtins.bool:
     """Whether ``input`` has a floating dtype."""
     return input.is_floating_point()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import operator
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -214,31 +214,31 @@ def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, device: Any 
     return _finish(wrap(bk.full(shape, value, dt, dev.index), dt, dev, bk), requires_grad)
 
 
-def _like(input: Tensor, dt: dtype | None, device: Any) -> tuple[tuple[int, ...], dtype, Any]:  # noqa: A002
+def _like(input: Tensor, dt: dtype | None, device: Any) -> tuple[tuple[int, ...], dtype, Any]:
     if not isinstance(input, Tensor):
         raise TypeError(f"expected a Tensor as 'input', got {type(input).__name__}")
     return tuple(input._data.shape), dt or input._dtype, input._device if device is None else device
 
 
-def zeros_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape (and dtype and device unless given)."""
     shape, dt, dev = _like(input, dtype, device)
     return zeros(shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape (and dtype and device unless given)."""
     shape, dt, dev = _like(input, dtype, device)
     return ones(shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def empty_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor with ``input``'s shape."""
     shape, dt, dev = _like(input, dtype, device)
     return empty(shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def full_like(input: Tensor, fill_value: Any, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, with ``input``'s shape, dtype and device unless given."""
     shape, dt, dev = _like(input, dtype, device)
     return full(shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
@@ -255,14 +255,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dtype | None = 
     if end is None:
         start, end = 0, start
     vals = [to_scalar(v) if not isinstance(v, Tensor) else v.item() for v in (start, end, step)]
-    if any(v is None or isinstance(v, complex) for v in vals):
+    if not all(isinstance(v, (int, float)) for v in vals):
         raise TypeError(f"arange(): start, end and step must be real numbers, got {start!r}, {end!r}, {step!r}")
-    s, e, st = vals
+    s, e, st = cast(list[float], vals)
     if st == 0:
         raise RuntimeError("arange(): step must be nonzero")
     if (e - s) * st < 0 if e != s else False:
         raise RuntimeError("arange(): upper bound and larger bound inconsistent with step sign")
-    if not all(math.isfinite(v) for v in vals):
+    if not all(math.isfinite(v) for v in (s, e, st)):
         raise RuntimeError(f"arange(): unsupported range: {s} -> {e}")
     inferred = D.get_default_dtype() if any(isinstance(v, float) for v in vals) else D.int64
     dt = dtype or inferred
@@ -350,13 +350,13 @@ def randint(*args: Any, generator: Generator | None = None, dtype: dtype | None 
     return _finish(wrap(bk.integers(gen, low, high, shape, dt, dev.index), dt, dev, bk), requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def rand_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers with ``input``'s shape, dtype and device."""
     shape, dt, dev = _like(input, dtype, device)
     return rand(shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def randn_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers with ``input``'s shape, dtype and device."""
     shape, dt, dev = _like(input, dtype, device)
     return randn(shape, dtype=dt, device=dev, requires_grad=requires_grad)

@@ -7,7 +7,7 @@ from typing import Any
 __all__ = ["device", "as_device"]
 
 
-class device:  # noqa: N801  (torch spells it in lower case)
+class device:
     """Where a tensor's memory lives: a device type and an optional index.
 
     Instances are interned, so ``ember.device("cpu") is ember.device("cpu")``.
@@ -16,13 +16,13 @@ class device:  # noqa: N801  (torch spells it in lower case)
     device(type='cuda', index=1)
     """
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
     _interned: dict[tuple[str, int | None], device] = {}
 
     type: str
     index: int | None
 
-    def __new__(cls, type: str | device, index: int | None = None) -> device:  # noqa: A002
+    def __new__(cls, type: str | device, index: int | None = None) -> device:
         if isinstance(type, device):
             if index is not None:
                 raise ValueError(f"device(): cannot give an index with a device object, got {type!r} and {index}")

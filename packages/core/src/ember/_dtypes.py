@@ -20,14 +20,14 @@ __all__ = [
 BOOL, INTEGRAL, FLOATING, COMPLEX = 0, 1, 2, 3
 
 
-class dtype:  # noqa: N801  (torch spells it in lower case)
+class dtype:
     """The element type of a tensor, e.g. ``ember.float32``.
 
     >>> ember.float32.itemsize, ember.float32.is_floating_point
     (4, True)
     """
 
-    __slots__ = ("name", "itemsize", "category", "is_signed", "_bits")
+    __slots__ = ("_bits", "category", "is_signed", "itemsize", "name")
 
     name: str
     itemsize: int

@@ -37,7 +37,7 @@ def make_function(name: str) -> Callable[..., Any]:
     method = getattr(Tensor, name)
     native_out = name in _HAS_OUT
 
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         if native_out or "out" not in kwargs:

@@ -12,7 +12,15 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
-from ember._tensor_base import TensorBase, bump_version, check_writable, device_error, like, to_scalar, wrap
+from ember._tensor_base import (
+    TensorBase,
+    bump_version,
+    check_writable,
+    device_error,
+    like,
+    to_scalar,
+    wrap,
+)
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from ember import _dtypes as D
 from ember._dtypes import dtype, result_type
 from ember._tensor_base import (
-    SCALAR_TYPES, TensorBase, bump_version, cast, check_writable, device_error, like, to_scalar,
+    SCALAR_TYPES,
+    TensorBase,
+    bump_version,
+    cast,
+    check_writable,
+    device_error,
+    like,
+    to_scalar,
 )
 
 if TYPE_CHECKING:
@@ -236,7 +243,7 @@ def _tname(dt: dtype) -> str:
     }[dt.name]
 
 
-def where(condition: TensorBase, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: TensorBase, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is true, else ``other`` (broadcast, promoted).
 
     >>> ember.where(ember.tensor([True, False]), 1.0, 0.0)
@@ -599,7 +606,7 @@ class MathMixin(TensorBase):
         return matmul(self, mat2, "bmm")
 
     # -- clamp --------------------------------------------------------------------------------
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to ``[min, max]`` (scalars or tensors); ``min > max`` gives ``max``."""
         if min is None and max is None:
             raise RuntimeError("clamp(): At least one of 'min' or 'max' must not be None")
@@ -624,7 +631,7 @@ class MathMixin(TensorBase):
 
     clip = clamp
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In-place :meth:`clamp`."""
         return inplace(self, self.clamp(min, max), "clamp_")
 

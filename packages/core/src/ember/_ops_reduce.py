@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["ReduceMixin", "values_indices"]
 
 
-class values_indices(NamedTuple):  # noqa: N801  (torch.return_types.max prints like this)
+class values_indices(NamedTuple):
     """``(values, indices)`` as returned by ``max(dim)``, ``min(dim)`` and friends."""
 
     values: Tensor

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from ember._dtypes import result_type
 from ember._tensor_base import (
-    TensorBase, cast, check_same_device, like, norm_dim, norm_dims, norm_shape, wrap,
+    TensorBase,
+    cast,
+    check_same_device,
+    like,
+    norm_dim,
+    norm_dims,
+    norm_shape,
+    wrap,
 )
 
 if TYPE_CHECKING:
@@ -144,12 +151,12 @@ class ShapeMixin(TensorBase):
         return self.transpose(0, -1) if self._data.ndim == 2 else view_of(self, self._data)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802
+    def T(self) -> Tensor:
         """All dims reversed (a view)."""
         return view_of(self, self._backend.permute_dims(self._data, tuple(range(self._data.ndim))[::-1]))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self) -> Tensor:
         """The last two dims swapped (a batch of transposed matrices)."""
         if self._data.ndim < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")

@@ -98,7 +98,7 @@ class _Registry:
         """Register a plugin object (module or instance with hook implementations) now."""
         with self._lock:
             self.ensure_loaded()
-            self._add(plugin, name or getattr(plugin, "__name__", type(plugin).__name__), None, None)
+            self._add(plugin, str(name or getattr(plugin, "__name__", type(plugin).__name__)), None, None)
 
     def unregister_plugin(self, name: str) -> None:
         """Remove a plugin and the backends it registered (mainly for tests)."""

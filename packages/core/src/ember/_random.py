@@ -29,7 +29,7 @@ class Generator:
     ember.Size([2])
     """
 
-    __slots__ = ("device", "_seed", "_native", "_lock")
+    __slots__ = ("_lock", "_native", "_seed", "device")
 
     def __init__(self, device: Any = "cpu") -> None:
         dev = as_device(device)

@@ -8,6 +8,7 @@ bridge to the autograd package.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,15 @@ from ember._ops_index import IndexMixin
 from ember._ops_math import MathMixin, inplace
 from ember._ops_reduce import ReduceMixin
 from ember._ops_shape import ShapeMixin
-from ember._tensor_base import bump_version, check_writable, device_error, like, norm_dim, to_scalar, wrap
+from ember._tensor_base import (
+    bump_version,
+    check_writable,
+    device_error,
+    like,
+    norm_dim,
+    to_scalar,
+    wrap,
+)
 
 __all__ = ["Tensor", "Size", "resolve_device", "autograd_module"]
 
@@ -70,7 +79,7 @@ def resolve_device(spec: Any) -> tuple[device, Any]:
 def autograd_module() -> Any:
     """``ember.autograd``, imported on first use; a clear error if it is not installed."""
     try:
-        import ember.autograd as autograd
+        autograd = importlib.import_module("ember.autograd")
     except ModuleNotFoundError as exc:
         if exc.name not in ("ember.autograd",):
             raise
@@ -239,8 +248,8 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
     def _one(self, what: str) -> Any:
         if self._data.size != 1:
             if what == "bool":
-                raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
-            raise RuntimeError(f"only one element tensors can be converted to Python scalars")
+                raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("only one element tensors can be converted to Python scalars")
         return self._backend.item(self._data)
 
     def __bool__(self) -> bool:
@@ -339,42 +348,6 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
             dtype = matches[0]
         return self.to(dtype)
 
-    def float(self) -> Tensor:
-        return self.to(D.float32)
-
-    def double(self) -> Tensor:
-        return self.to(D.float64)
-
-    def half(self) -> Tensor:
-        return self.to(D.float16)
-
-    def bfloat16(self) -> Tensor:
-        return self.to(D.bfloat16)
-
-    def long(self) -> Tensor:
-        return self.to(D.int64)
-
-    def int(self) -> Tensor:
-        return self.to(D.int32)
-
-    def short(self) -> Tensor:
-        return self.to(D.int16)
-
-    def char(self) -> Tensor:
-        return self.to(D.int8)
-
-    def byte(self) -> Tensor:
-        return self.to(D.uint8)
-
-    def bool(self) -> Tensor:
-        return self.to(D.bool_)
-
-    def cfloat(self) -> Tensor:
-        return self.to(D.complex64)
-
-    def cdouble(self) -> Tensor:
-        return self.to(D.complex128)
-
     # -- in-place basics ---------------------------------------------------------------------
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` (a number or a one-element tensor)."""
@@ -467,6 +440,44 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         return wrap(self._data, self._dtype, self._device, self._backend, base=self)
 
 
+    # -- dtype shorthands (last: their names shadow builtins in annotations below them) --
+    def float(self) -> Tensor:
+        return self.to(D.float32)
+
+    def double(self) -> Tensor:
+        return self.to(D.float64)
+
+    def half(self) -> Tensor:
+        return self.to(D.float16)
+
+    def bfloat16(self) -> Tensor:
+        return self.to(D.bfloat16)
+
+    def long(self) -> Tensor:
+        return self.to(D.int64)
+
+    def int(self) -> Tensor:
+        return self.to(D.int32)
+
+    def short(self) -> Tensor:
+        return self.to(D.int16)
+
+    def char(self) -> Tensor:
+        return self.to(D.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(D.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(D.bool_)
+
+    def cfloat(self) -> Tensor:
+        return self.to(D.complex64)
+
+    def cdouble(self) -> Tensor:
+        return self.to(D.complex128)
+
+
 def _check_supported(backend: Any, dt: dtype, op: str) -> None:
     if dt not in backend.dtypes:
         raise TypeError(
@@ -476,4 +487,3 @@ def _check_supported(backend: Any, dt: dtype, op: str) -> None:
 
 
 _tensor_base._tensor_cls = Tensor
-_ = device_error  # imported for the type checker's benefit in mixins

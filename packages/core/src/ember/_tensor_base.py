@@ -33,16 +33,16 @@ class TensorBase:
     """Storage and metadata shared by every tensor; see :class:`ember.Tensor`."""
 
     __slots__ = (
-        "_data",            # the backend's native array
-        "_dtype",           # ember dtype
-        "_device",          # interned ember device
+        "__weakref__",
         "_backend",         # the backend instance that made _data
         "_base",            # the tensor this is a view of (None for non-views)
-        "_version",         # [int] shared with views; None until first needed
-        "_requires_grad",   # leaf flag; non-leaves require grad through _grad_fn
+        "_data",            # the backend's native array
+        "_device",          # interned ember device
+        "_dtype",           # ember dtype
         "_grad_fn",         # autograd node that produced this tensor (None for leaves)
         "_meta",            # autograd's per-tensor extras (.grad, hooks, retain_grad)
-        "__weakref__",
+        "_requires_grad",   # leaf flag; non-leaves require grad through _grad_fn
+        "_version",         # [int] shared with views; None until first needed
     )
 
     _data: Any
@@ -56,9 +56,9 @@ class TensorBase:
     _meta: Any
 
 
-def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: Tensor | None = None) -> Tensor:
+def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: TensorBase | None = None) -> Tensor:
     """A new tensor around a native array (no copy, no checks). ``base`` makes it a view."""
-    t = _new(_tensor_cls)
+    t: Any = _new(_tensor_cls)
     t._data = data
     t._dtype = dt
     t._device = dev
@@ -129,7 +129,7 @@ def to_scalar(value: Any) -> Scalar | None:
     if isinstance(value, SCALAR_TYPES):
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-        return value.item()  # type: ignore[no-any-return]
+        return value.item()
     return None
 
 
