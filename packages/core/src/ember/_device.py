@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["device", "as_device"]
 
@@ -17,18 +17,22 @@ class device:
     """
 
     __slots__ = ("index", "type")
-    _interned: dict[tuple[str, int | None], device] = {}
+    _interned: ClassVar[dict[tuple[Any, Any], device]] = {}
 
     type: str
     index: int | None
 
-    def __new__(cls, type: str | device, index: int | None = None) -> device:
+    def __new__(cls, type: str | device | int, index: int | None = None) -> device:
         if isinstance(type, device):
             if index is not None:
                 raise ValueError(f"device(): cannot give an index with a device object, got {type!r} and {index}")
             return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            type, index = "cuda", type  # a bare int is an accelerator index, as in torch
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a string like 'cpu' or 'cuda:0', got {type!r}")
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+            raise TypeError(f"device(): argument 'index' must be int, not {index.__class__.__name__}")
         key = (type, index)
         hit = cls._interned.get(key)
         if hit is not None:
@@ -53,8 +57,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
+        # Like torch, a device never equals a string: compare with ember.device("cpu").
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
@@ -65,16 +68,26 @@ class device:
 
 
 def _parse(spec: str, index: int | None) -> tuple[str, int | None]:
+    if not spec:
+        raise RuntimeError("Device string must not be empty")
     kind, sep, tail = spec.partition(":")
     if sep:
         if index is not None:
-            raise ValueError(f"device(): type {spec!r} already has an index; got index={index} too")
-        if not tail.isdigit():
+            raise RuntimeError(
+                f"type (string) must not include an index because index was passed explicitly: {spec}"
+            )
+        # torch's grammar: digits with no leading zero ("cuda:0", "cuda:12", not "cuda:01").
+        if not (tail.isascii() and tail.isdigit()) or (len(tail) > 1 and tail[0] == "0"):
             raise RuntimeError(f"Invalid device string: '{spec}'")
         index = int(tail)
-    if not kind or not kind.replace("_", "").isalnum() or not kind[0].isalpha():
-        raise RuntimeError(f"Invalid device string: '{spec}'")
-    if index is not None and (not isinstance(index, int) or index < 0):
+    # Device types are open (third-party backends add their own) but spelled like identifiers
+    # in lower case, so "CPU" or " cpu" is a typo rather than a new device type.
+    if not (kind.isascii() and kind.replace("_", "").isalnum() and kind[0].isalpha() and kind == kind.lower()):
+        raise RuntimeError(
+            f"Invalid device string: '{spec}'; expected a lower-case device type with an optional "
+            "index, like 'cpu', 'cuda' or 'cuda:1'"
+        )
+    if index is not None and index < 0:
         raise RuntimeError(f"Device index must not be negative, got {index}")
     return kind, index
 
@@ -87,4 +100,8 @@ def as_device(spec: str | device | int | None) -> device | None:
         raise TypeError(f"expected a device, got {spec!r}")
     if isinstance(spec, int):
         return device("cuda", spec)
+    if not isinstance(spec, str):
+        raise TypeError(
+            f"expected a device (a string like 'cpu' or 'cuda:0', or an ember.device), got {type(spec).__name__}"
+        )
     return device(spec)

@@ -8,7 +8,9 @@ reaches the user and a failed write leaves the tensor unchanged.
 
 from __future__ import annotations
 
+import math
 import operator
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
@@ -142,6 +144,8 @@ class IndexMixin(TensorBase):
         nkey, basic = normalize_key(self, key)
         data = self._backend.getitem(self._data, nkey)
         if basic:
+            if None in nkey and self._backend.strided_views and data.size:
+                data = _restride_new_dims(self._backend, nkey, data)
             return wrap(data, self._dtype, self._device, self._backend, base=self)
         return like(self, data)
 
@@ -152,9 +156,16 @@ class IndexMixin(TensorBase):
         if isinstance(value, TensorBase):
             if value._device is not self._device:
                 raise device_error("index_put_", self, value)
-            src = value._data if value._dtype is self._dtype else bk.astype(value._data, self._dtype)
             target = bk.getitem(self._data, nkey)
-            _check_broadcast(tuple(src.shape), tuple(target.shape))
+            _check_broadcast(tuple(value._data.shape), tuple(target.shape))
+            src = value._data
+            if value._dtype is not self._dtype:
+                if value._dtype.category == D.COMPLEX and self._dtype.category != D.COMPLEX:
+                    warnings.warn(
+                        "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2
+                    )
+                    src = bk.real(src)
+                src = bk.astype(src, self._dtype)
         else:
             s = to_scalar(value)
             if s is None:
@@ -162,7 +173,7 @@ class IndexMixin(TensorBase):
                     f"__setitem__(): can't assign a {type(value).__name__} to a {self._dtype} tensor; "
                     "expected a Tensor or a Python number"
                 )
-            src = bk.full((), s, self._dtype, self._device.index)
+            src = bk.full((), _storable(s, self._dtype), self._dtype, self._device.index)
         try:
             bk.setitem(self._data, nkey, src)
         except ValueError as exc:  # read-only memory: an expanded view
@@ -171,6 +182,75 @@ class IndexMixin(TensorBase):
                 "to a single memory location. Please clone() the tensor before performing the operation."
             ) from exc
         bump_version(self)
+
+
+# The C type names PyTorch's conversion errors use.
+_C_NAMES = {
+    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
+    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
+}
+_FINITE_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38}
+
+
+def _storable(s: Any, dt: Any) -> Any:
+    """``s`` as a value of dtype ``dt``, with PyTorch's checks (NumPy would warn, wrap or raise its own error).
+
+    Integers must fit (uint8 also takes -255..-1 and wraps them, as torch does); NaN,
+    infinity and non-zero imaginary parts cannot become integers or reals; a finite
+    float too large for float32 is an error while float16 saturates to infinity.
+    """
+    if isinstance(s, int) and not -(2**63) <= s < 2**63:
+        raise ValueError(f"__setitem__(): the Python int {s} does not fit in 64 bits")
+    cat = dt.category
+    if cat == D.BOOL or cat == D.COMPLEX:
+        return s
+    overflow = RuntimeError(f"value cannot be converted to type {_C_NAMES[dt.name]} without overflow")
+    if isinstance(s, complex):
+        if s.imag:
+            raise overflow
+        s = s.real
+    if cat == D.INTEGRAL:
+        if isinstance(s, float):
+            if not math.isfinite(s):
+                raise overflow
+            s = int(s)  # truncates towards zero, like a C cast
+        info = _INT_LIMITS[dt.name]
+        if dt is D.uint8:
+            if abs(s) > info:
+                raise overflow
+            return s % 256
+        if not -info - 1 <= s <= info:
+            raise overflow
+        return s
+    limit = _FINITE_MAX.get(dt.name)
+    if limit is not None and math.isfinite(s) and abs(s) > limit:
+        if dt is not D.float16:
+            raise overflow
+        return math.copysign(math.inf, s) if abs(s) >= 65520.0 else math.copysign(limit, s)
+    return s
+
+
+_INT_LIMITS = {"uint8": 255, "int8": 127, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 1}
+
+
+def _restride_new_dims(bk: Any, key: tuple[Any, ...], data: Any) -> Any:
+    """Give dims added by ``None`` the strides PyTorch reports (NumPy reports 0).
+
+    torch's unsqueeze rule: a new dim's stride is the size times the stride of the
+    dim after it, or 1 at the end, filled in from the right.
+    """
+    shape = tuple(data.shape)
+    strides = list(bk.strides(data))
+    new_dims, r = [], 0
+    for k in key:
+        if k is None:
+            new_dims.append(r)
+            r += 1
+        elif isinstance(k, slice):
+            r += 1
+    for d in reversed(new_dims):
+        strides[d] = shape[d + 1] * strides[d + 1] if d + 1 < len(shape) else 1
+    return bk.as_strided(data, shape, tuple(strides), 0)
 
 
 def _check_broadcast(src: tuple[int, ...], dst: tuple[int, ...]) -> None:

@@ -38,26 +38,35 @@ INTEGRAL = 3  # bitwise ops: integer or bool inputs only
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The broadcast shape, with PyTorch's error when sizes disagree.
 
+    Dims are compared from the right, as PyTorch does, and a mismatch names the
+    dim of the broadcast result (``a`` is the shapes before, ``b`` the offender).
+
     >>> ember.broadcast_shapes((2, 1), (1, 3))
     ember.Size([2, 3])
     """
     ndim = max((len(s) for s in shapes), default=0)
     out = [1] * ndim
-    for i, shape in enumerate(shapes):
-        for j, n in enumerate(shape, ndim - len(shape)):
+    for shape in shapes:
+        for j in range(ndim - 1, ndim - len(shape) - 1, -1):
+            n = shape[j - ndim + len(shape)]
             if n < 0:
-                raise RuntimeError(f"broadcast_shapes(): negative size {n} in shape {tuple(shape)}")
+                raise ValueError(f"broadcast_shapes(): negative size {n} in shape {tuple(shape)}")
             if out[j] == 1:
                 out[j] = n
             elif n != 1 and n != out[j]:
                 raise RuntimeError(
                     f"The size of tensor a ({out[j]}) must match the size of tensor b ({n}) at "
-                    f"non-singleton dimension {j - ndim + len(shape) if i else j}"
+                    f"non-singleton dimension {j}"
                 )
     return tuple(out)
 
 
-def _bool_misuse(op: str) -> RuntimeError:
+def _bool_misuse(op: str, both: bool = False) -> RuntimeError:
+    if op == "sub" and both:
+        return RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
     if op == "sub":
         return RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. "
@@ -69,12 +78,18 @@ def _bool_misuse(op: str) -> RuntimeError:
     )
 
 
+def _no_kernel(op: str, dt: dtype) -> NotImplementedError:
+    """PyTorch has no kernel for this op and dtype: NotImplementedError (a RuntimeError), as in torch."""
+    return NotImplementedError(f"{op}(): not implemented for '{_tname(dt)}'")
+
+
 _SCALAR_CATEGORY = {bool: D.BOOL, int: D.INTEGRAL, float: D.FLOATING, complex: D.COMPLEX}
 
 
 def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflected: bool = False) -> Tensor:
     """Apply a binary kernel with PyTorch's promotion; ``b`` may be a tensor or a scalar."""
     bk = a._backend
+    s: Any = None
     if isinstance(b, TensorBase):
         if b._device is not a._device or b._backend is not bk:
             raise device_error(op, a, b) if not reflected else device_error(op, b, a)
@@ -102,28 +117,96 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
             common = D.get_default_dtype()
             xa = bk.astype(xa, common) if not isinstance(xa, SCALAR_TYPES) else xa
             xb = bk.astype(xb, common) if not isinstance(xb, SCALAR_TYPES) else xb
-    elif common is D.bool_ and kernel == "subtract":
-        raise _bool_misuse("sub")
     elif kind == INTEGRAL and common.category > D.INTEGRAL:
-        raise TypeError(
-            f"{op}(): bitwise ops need integer or bool tensors, got {common}"
-        )
+        raise _no_kernel(op, common)
     if reflected:
         xa, xb = xb, xa
+    if kernel in _CHECKED_KERNELS:
+        special = _check_binary(a, b, xa, xb, common, kernel, op, reflected)
+        if special is not None:
+            return like(a, special, D.bool_ if kind == PRED else common)
     fn = getattr(bk, kernel)
     try:
         out = fn(xa, xb)
     except OverflowError:
         # A Python int outside the dtype's range wraps, as in PyTorch (uint8 + 300 == 44).
-        wrapped = bk.astype(bk.asarray(s, D.int64, a._device.index, None), common)
-        out = fn(wrapped, xa) if reflected else fn(xa, wrapped)
+        if not isinstance(s, int) or not -(2**63) <= s < 2**64:
+            raise OverflowError(f"{op}(): the Python number {b!r} is too large for any tensor dtype") from None
+        s64 = (s + 2**63) % 2**64 - 2**63  # two's complement, as a C cast would
+        wrapped = bk.astype(bk.asarray(s64, D.int64, a._device.index, None), common)
+        out = fn(wrapped, xb) if reflected else fn(xa, wrapped)
     except (ValueError, TypeError) as exc:
         shapes = [tuple(a._data.shape)]
         if isinstance(b, TensorBase):
             shapes.append(tuple(b._data.shape))
         broadcast_shapes(*(shapes[::-1] if reflected else shapes))
-        raise RuntimeError(f"{op}(): not supported for dtype {common}") from exc
+        raise _no_kernel(op, common) from exc
     return like(a, out, D.bool_ if kind == PRED else common)
+
+
+# Kernels that need a dtype check or a special case before the backend sees them.
+_ORDERED = ("less", "less_equal", "greater", "greater_equal")
+_CHECKED_KERNELS = frozenset(
+    {"subtract", "floor_divide", "remainder", "pow", "maximum", "minimum", "atan2", *_ORDERED}
+)
+
+
+def _check_binary(
+    a: TensorBase, b: Any, xa: Any, xb: Any, common: dtype, kernel: str, op: str, reflected: bool
+) -> Any:
+    """PyTorch's refusals and integer special cases; a native result when the kernel is bypassed."""
+    cat = common.category
+    bk = a._backend
+    if kernel == "subtract":
+        a_bool = a._dtype is D.bool_
+        b_bool = b._dtype is D.bool_ if isinstance(b, TensorBase) else isinstance(b, bool)
+        if a_bool or b_bool:
+            raise _bool_misuse("sub", a_bool and b_bool)
+    elif cat == D.COMPLEX:
+        if kernel in ("maximum", "minimum"):
+            raise RuntimeError(f"{op}(): {kernel} not implemented for complex tensors.")
+        if kernel != "pow":
+            raise _no_kernel(op, common)
+    elif cat == D.BOOL:
+        if kernel in ("floor_divide", "remainder"):
+            raise _no_kernel(op, common)
+        if kernel == "pow":
+            if isinstance(b, TensorBase) or reflected:
+                raise _no_kernel(op, common)
+            # x ** True is x, x ** False is all True (torch keeps bool for a bool exponent).
+            return bk.copy(xa) if xb else bk.logical_or(xa, True)
+    elif cat == D.INTEGRAL:
+        if kernel in ("floor_divide", "remainder"):
+            check_int_divisor(bk, xb)
+        elif kernel == "pow" and common.is_signed and not isinstance(xb, SCALAR_TYPES):
+            return _int_pow(bk, xa, xb, common, a._device.index)
+    return None
+
+
+def check_int_divisor(bk: Any, divisor: Any) -> None:
+    """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
+    if isinstance(divisor, SCALAR_TYPES):
+        zero = divisor == 0
+    else:
+        zero = bk.item(bk.any(bk.equal(divisor, 0), None, False))
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _int_pow(bk: Any, base: Any, exp: Any, dt: dtype, index: int | None) -> Any:
+    """Integer ``base ** exp`` with PyTorch's answer for negative exponents (NumPy refuses them).
+
+    A negative power of an integer truncates towards zero: 1 for base 1, +-1 for
+    base -1 by the exponent's parity, and 0 otherwise (0 ** -1 included, as in torch).
+    """
+    negative = bk.less(exp, 0)
+    if not bk.item(bk.any(negative, None, False)):
+        return bk.pow(base, exp)
+    one = bk.full((), 1, dt, index)
+    zero = bk.full((), 0, dt, index)
+    minus_one_power = bk.subtract(one, bk.multiply(bk.remainder(exp, 2), 2))  # 1 or -1
+    tiny = bk.where(bk.equal(base, 1), one, bk.where(bk.equal(base, -1), minus_one_power, zero))
+    return bk.where(negative, tiny, bk.pow(base, bk.maximum(exp, zero)))
 
 
 # name -> (kernel, kind). Method names follow torch; dunders map onto these.
@@ -163,23 +246,35 @@ UNARY_OPS: dict[str, tuple[str, int]] = {
 }
 
 
+# Dtype categories PyTorch has no kernel for, per unary kernel (NumPy would answer or leak a message).
+_UNARY_REFUSED: dict[str, tuple[int, ...]] = {
+    "abs": (D.BOOL,), "sign": (D.COMPLEX,), "floor": (D.BOOL, D.COMPLEX), "ceil": (D.BOOL, D.COMPLEX),
+    "trunc": (D.BOOL, D.COMPLEX), "round": (D.BOOL, D.COMPLEX), "bitwise_invert": (D.FLOATING, D.COMPLEX),
+}
+
+
 def unary(a: TensorBase, kernel: str, op: str, kind: int = KEEP) -> Tensor:
     """Apply a unary kernel; see :data:`UNARY_OPS` for the dtype rule of each op."""
     dt = a._dtype
     x = a._data
-    if kind == TO_FLOAT and dt.category < D.FLOATING:
-        dt = D.get_default_dtype()
-        x = a._backend.astype(x, dt)
+    if kind == TO_FLOAT:
+        if dt.category < D.FLOATING:
+            dt = D.get_default_dtype()
+            x = a._backend.astype(x, dt)
     elif kind == TO_BOOL:
         dt = D.bool_
-    elif dt is D.bool_ and kernel in ("negative", "square"):
-        raise _bool_misuse("neg")
-    elif kernel == "bitwise_invert" and dt.category > D.INTEGRAL:
-        raise TypeError(f"{op}(): bitwise_not is only supported for integer and bool tensors, got {dt}")
+    elif dt.category in _UNARY_REFUSED.get(kernel, ()):
+        raise _no_kernel(op, dt)
+    elif dt is D.bool_:
+        if kernel == "negative":
+            raise _bool_misuse("neg")
+        if kernel == "sign":
+            return like(a, a._backend.copy(x))
+        if kernel == "square":  # torch squares bools as int64 (pow with the int 2)
+            dt = D.int64
+            x = a._backend.astype(x, dt)
     elif kernel == "abs" and dt.category == D.COMPLEX:
         dt = dt.to_real()
-    elif dt is D.bool_ and kernel in ("abs", "sign"):
-        raise RuntimeError(f"{op}(): not implemented for 'Bool'")
     return like(a, getattr(a._backend, kernel)(x), dt)
 
 
@@ -195,7 +290,10 @@ def write_out(result: TensorBase, out: TensorBase, op: str) -> Tensor:
     if out._device is not result._device:
         raise device_error(op, result, out)
     if not can_cast(result._dtype, out._dtype):
-        raise RuntimeError(f"{op}(): result type {result._dtype} can't be cast to the desired output type {out._dtype}")
+        raise RuntimeError(
+            f"{op}(): result type {_tname(result._dtype)} can't be cast to the desired output type "
+            f"{_tname(out._dtype)}"
+        )
     check_writable(out, op)
     shape = tuple(result._data.shape)
     if tuple(out._data.shape) != shape:
@@ -216,7 +314,10 @@ def write_out(result: TensorBase, out: TensorBase, op: str) -> Tensor:
 def inplace(t: TensorBase, result: TensorBase, op: str) -> Tensor:
     """Write an out-of-place result back into ``t`` (PyTorch's in-place casting rule)."""
     if not can_cast(result._dtype, t._dtype):
-        raise RuntimeError(f"{op}(): result type {_tname(result._dtype)} can't be cast to the desired output type {_tname(t._dtype)}")
+        raise RuntimeError(
+            f"{op}(): result type {_tname(result._dtype)} can't be cast to the desired output type "
+            f"{_tname(t._dtype)}"
+        )
     if tuple(result._data.shape) != tuple(t._data.shape):
         raise RuntimeError(
             f"{op}(): output with shape {list(t._data.shape)} doesn't match the broadcast shape "
@@ -252,7 +353,10 @@ def where(condition: TensorBase, input: Any, other: Any) -> Tensor:
     if not isinstance(condition, TensorBase):
         raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
     if condition._dtype is not D.bool_:
-        raise RuntimeError(f"where(): expected condition to be a boolean tensor, but got a tensor with dtype {condition._dtype}")
+        raise RuntimeError(
+            "where(): expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_tname(condition._dtype)}"
+        )
     tensors = [t for t in (input, other) if isinstance(t, TensorBase)]
     for t in tensors:
         if t._device is not condition._device:
@@ -277,7 +381,7 @@ def matmul(a: TensorBase, b: TensorBase, op: str = "matmul") -> Tensor:
     if a._dtype is not b._dtype:
         raise RuntimeError(f"{op}(): expected m1 and m2 to have the same dtype, but got: {a._dtype} != {b._dtype}")
     if a._dtype is D.bool_:
-        raise RuntimeError(f"{op}(): not implemented for 'Bool'")
+        raise _no_kernel(op, a._dtype)
     if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
         m1 = "x".join(map(str, sa if len(sa) > 1 else (1, sa[0])))
         m2 = "x".join(map(str, sb if len(sb) > 1 else (sb[0], 1)))
@@ -309,6 +413,26 @@ def unary_method(name: str) -> Any:
     return method
 
 
+_OPERAND_TYPES = (TensorBase, bool, int, float, complex)
+
+
+def _is_operand(other: Any) -> bool:
+    """Whether an operator should handle ``other`` (NumPy arrays too, so they get a clear TypeError)."""
+    return (
+        isinstance(other, _OPERAND_TYPES) or to_scalar(other) is not None or hasattr(other, "__array__")
+    )
+
+
+def _operator(kernel: str, op: str, kind: int = SAME, reflected: bool = False) -> Any:
+    def method(self: TensorBase, other: Any) -> Any:
+        if not isinstance(other, _OPERAND_TYPES) and not _is_operand(other):
+            return NotImplemented
+        return binary(self, other, kernel, op, kind, reflected)
+
+    method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op}__"
+    return method
+
+
 class MathMixin(TensorBase):
     """Arithmetic, comparisons and elementwise math as Tensor methods and operators."""
 
@@ -322,14 +446,14 @@ class MathMixin(TensorBase):
         tensor([21, 42])
         """
         if alpha != 1:
-            other = _scaled(other, alpha, "add")
+            other = _scaled(self, other, alpha, "add")
         r = binary(self, other, "add", "add")
         return r if out is None else write_out(r, out, "add")
 
     def sub(self, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
         """``self - alpha * other``."""
         if alpha != 1:
-            other = _scaled(other, alpha, "sub")
+            other = _scaled(self, other, alpha, "sub")
         r = binary(self, other, "subtract", "sub")
         return r if out is None else write_out(r, out, "sub")
 
@@ -349,11 +473,11 @@ class MathMixin(TensorBase):
         elif rounding_mode == "floor":
             r = binary(self, other, "floor_divide", "div")
         elif rounding_mode == "trunc":
-            q = binary(self, other, "divide", "div", TRUEDIV)
-            r = unary(q, "trunc", "div")
-            promoted = result_type(self, other if isinstance(other, TensorBase) else to_scalar(other))
+            promoted = result_type(self, other if isinstance(other, TensorBase) else _operand_scalar(other, "div"))
             if promoted.category < D.FLOATING:
-                r = like(r, r._backend.astype(r._data, promoted), promoted)
+                r = _int_trunc_divide(self, other)
+            else:
+                r = unary(binary(self, other, "divide", "div", TRUEDIV), "trunc", "div")
         else:
             raise ValueError(
                 f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
@@ -429,89 +553,40 @@ class MathMixin(TensorBase):
     arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 
     # -- operators --------------------------------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        return binary(self, other, "add", "add")
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Tensor:
-        return binary(self, other, "subtract", "sub")
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return binary(self, other, "subtract", "sub", reflected=True)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return binary(self, other, "multiply", "mul")
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return binary(self, other, "divide", "div", TRUEDIV)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return binary(self, other, "divide", "div", TRUEDIV, reflected=True)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return binary(self, other, "floor_divide", "floor_divide")
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        return binary(self, other, "floor_divide", "floor_divide", reflected=True)
-
-    def __mod__(self, other: Any) -> Tensor:
-        return binary(self, other, "remainder", "remainder")
-
-    def __rmod__(self, other: Any) -> Tensor:
-        return binary(self, other, "remainder", "remainder", reflected=True)
+    # An operand that is neither a tensor nor a number gives NotImplemented, so Python
+    # answers as it does for torch: ``t == None`` is False, ``t + "s"`` a TypeError.
+    __add__ = __radd__ = _operator("add", "add")
+    __sub__ = _operator("subtract", "sub")
+    __rsub__ = _operator("subtract", "sub", reflected=True)
+    __mul__ = __rmul__ = _operator("multiply", "mul")
+    __truediv__ = _operator("divide", "div", TRUEDIV)
+    __rtruediv__ = _operator("divide", "div", TRUEDIV, reflected=True)
+    __floordiv__ = _operator("floor_divide", "floor_divide")
+    __rfloordiv__ = _operator("floor_divide", "floor_divide", reflected=True)
+    __mod__ = _operator("remainder", "remainder")
+    __rmod__ = _operator("remainder", "remainder", reflected=True)
+    __rpow__ = _operator("pow", "pow", reflected=True)
+    __and__ = __rand__ = _operator("bitwise_and", "bitwise_and", INTEGRAL)
+    __or__ = __ror__ = _operator("bitwise_or", "bitwise_or", INTEGRAL)
+    __xor__ = __rxor__ = _operator("bitwise_xor", "bitwise_xor", INTEGRAL)
+    __lshift__ = _operator("bitwise_left_shift", "bitwise_left_shift", INTEGRAL)
+    __rshift__ = _operator("bitwise_right_shift", "bitwise_right_shift", INTEGRAL)
+    __eq__ = _operator("equal", "eq", PRED)
+    __ne__ = _operator("not_equal", "ne", PRED)
+    __lt__ = _operator("less", "lt", PRED)
+    __le__ = _operator("less_equal", "le", PRED)
+    __gt__ = _operator("greater", "gt", PRED)
+    __ge__ = _operator("greater_equal", "ge", PRED)
 
     def __pow__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
         return self.pow(other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return binary(self, other, "pow", "pow", reflected=True)
 
     def __matmul__(self, other: Any) -> Tensor:
         if not isinstance(other, TensorBase):
             return NotImplemented
         return matmul(self, other)
-
-    def __and__(self, other: Any) -> Tensor:
-        return binary(self, other, "bitwise_and", "bitwise_and", INTEGRAL)
-
-    __rand__ = __and__
-
-    def __or__(self, other: Any) -> Tensor:
-        return binary(self, other, "bitwise_or", "bitwise_or", INTEGRAL)
-
-    __ror__ = __or__
-
-    def __xor__(self, other: Any) -> Tensor:
-        return binary(self, other, "bitwise_xor", "bitwise_xor", INTEGRAL)
-
-    __rxor__ = __xor__
-
-    def __lshift__(self, other: Any) -> Tensor:
-        return binary(self, other, "bitwise_left_shift", "bitwise_left_shift", INTEGRAL)
-
-    def __rshift__(self, other: Any) -> Tensor:
-        return binary(self, other, "bitwise_right_shift", "bitwise_right_shift", INTEGRAL)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return binary(self, other, "equal", "eq", PRED)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return binary(self, other, "not_equal", "ne", PRED)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return binary(self, other, "less", "lt", PRED)
-
-    def __le__(self, other: Any) -> Tensor:
-        return binary(self, other, "less_equal", "le", PRED)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return binary(self, other, "greater", "gt", PRED)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return binary(self, other, "greater_equal", "ge", PRED)
 
     __hash__ = object.__hash__  # tensors hash by identity, as in PyTorch
 
@@ -527,6 +602,10 @@ class MathMixin(TensorBase):
     def __invert__(self) -> Tensor:
         if self._dtype is D.bool_:
             return unary(self, "logical_not", "bitwise_not", TO_BOOL)
+        if self._dtype.category > D.INTEGRAL:
+            raise TypeError(
+                f"~ (operator.invert) is only implemented on integer and Boolean-type tensors, got {self._dtype}"
+            )
         return unary(self, "bitwise_invert", "bitwise_not")
 
     # -- in-place ----------------------------------------------------------------------
@@ -613,7 +692,9 @@ class MathMixin(TensorBase):
         bounds = [b for b in (min, max) if b is not None]
         dt = result_type(self, *(b if isinstance(b, TensorBase) else to_scalar(b) for b in bounds))
         if dt is D.bool_:
-            raise RuntimeError("clamp(): not implemented for 'Bool'")
+            raise _no_kernel("clamp", dt)
+        if dt.category == D.COMPLEX:
+            raise NotImplementedError("clamp(): clamp is not supported for complex types")
         args: list[Any] = []
         for b in (min, max):
             if isinstance(b, TensorBase):
@@ -655,6 +736,8 @@ class MathMixin(TensorBase):
         if dt.category < D.FLOATING:
             dt = D.get_default_dtype()
             x = bk.astype(x, dt)
+        elif dt.category == D.COMPLEX:  # no ordering to split on: the textbook formula
+            return like(self, bk.divide(1, bk.add(bk.exp(bk.negative(x)), 1)), dt)
         e = bk.exp(bk.negative(bk.abs(x)))
         pos = bk.divide(1, bk.add(e, 1))
         return like(self, bk.where(bk.greater_equal(x, 0), pos, bk.multiply(e, pos)), dt)
@@ -662,7 +745,9 @@ class MathMixin(TensorBase):
     def relu(self) -> Tensor:
         """``max(self, 0)``."""
         if self._dtype is D.bool_:
-            raise RuntimeError("relu(): not implemented for 'Bool'")
+            raise RuntimeError("relu(): Boolean inputs not supported for relu")
+        if self._dtype.category == D.COMPLEX:
+            raise NotImplementedError("relu(): clamp is not supported for complex types")
         return like(self, self._backend.maximum(self._data, 0))
 
     def round(self, *, decimals: int = 0) -> Tensor:
@@ -674,8 +759,8 @@ class MathMixin(TensorBase):
 
     def frac(self) -> Tensor:
         """The fractional part ``self - trunc(self)``, keeping the sign."""
-        if self._dtype.category < D.FLOATING:
-            raise RuntimeError("frac(): only supported for floating point tensors")
+        if self._dtype.category != D.FLOATING:
+            raise _no_kernel("frac", self._dtype)
         return self - unary(self, "trunc", "frac")
 
     def abs_(self) -> Tensor:
@@ -695,13 +780,41 @@ class MathMixin(TensorBase):
         return inplace(self, unary(self, "sqrt", "sqrt_", TO_FLOAT), "sqrt_")
 
 
-def _scaled(other: Any, alpha: Any, op: str) -> Any:
+def _operand_scalar(other: Any, op: str) -> Any:
+    s = to_scalar(other)
+    if s is None:
+        raise TypeError(f"{op}(): expected other to be a Tensor or a Python number, got {type(other).__name__}")
+    return s
+
+
+def _int_trunc_divide(a: TensorBase, b: Any) -> Tensor:
+    """Integer division rounded towards zero, exactly (no detour through floats)."""
+    q = binary(a, b, "floor_divide", "div")
+    r = binary(a, b, "remainder", "div")
+    b_negative = b < 0 if isinstance(b, TensorBase) else to_scalar(b) < 0
+    # floor and trunc differ by one where the division is inexact and the signs differ.
+    fix = (r != 0).logical_and((a < 0).logical_xor(b_negative))  # type: ignore[attr-defined]
+    return like(q, q._backend.add(q._data, q._backend.astype(fix._data, q._dtype)), q._dtype)
+
+
+def _scaled(self: TensorBase, other: Any, alpha: Any, op: str) -> Any:
+    """``alpha * other`` for add/sub, computed in the result dtype as PyTorch does."""
     a = to_scalar(alpha)
     if a is None:
         raise TypeError(f"{op}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
     if isinstance(other, TensorBase):
-        if other._dtype.category < D.FLOATING and isinstance(a, float):
+        if op == "sub" and (self._dtype is D.bool_ or other._dtype is D.bool_):
+            raise _bool_misuse("sub", self._dtype is other._dtype)
+        common = result_type(self, other)
+        if common.category < D.FLOATING and isinstance(a, float):
             raise RuntimeError(f"{op}(): For integral input tensors, argument alpha must not be a floating point number.")
+        if isinstance(a, bool) and common is not D.bool_:
+            raise RuntimeError(f"{op}(): Boolean alpha only supported for Boolean results.")
+        if other._dtype is not common:
+            # keep other's rank: a 0-d operand must stay 0-d for the promotion that follows
+            other = like(other, cast(other, common), common)
+        if common is D.bool_:
+            return other if a else like(other, other._backend.logical_and(other._data, False))
         return binary(other, a, "multiply", op)
     s = to_scalar(other)
     return other if s is None else s * a

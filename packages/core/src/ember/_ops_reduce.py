@@ -22,16 +22,29 @@ class values_indices(NamedTuple):
 
 
 def _empty_check(t: TensorBase, axes: tuple[int, ...] | None, op: str) -> None:
-    """max/min/argmax over an empty extent has no identity: PyTorch raises IndexError."""
+    """max/min/argmax over an empty extent has no identity; PyTorch refuses it.
+
+    A full reduction of an empty tensor is a RuntimeError for max/min/amax/amin
+    and an IndexError for argmax/argmin; an empty reduced dim is an IndexError.
+    """
     shape = t._data.shape
-    dims = range(len(shape)) if axes is None else axes
-    if any(shape[d] == 0 for d in dims) or (axes is None and t._data.size == 0):
-        raise IndexError(
-            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
-            "Specify the reduction dim with the 'dim' argument."
-            if axes is None else
-            f"{op}(): Expected reduction dim {dims[0] if len(dims) == 1 else tuple(dims)} to have non-zero size."
-        )
+    if axes is None:
+        if t._data.size == 0:
+            if op in ("argmax", "argmin"):
+                raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise RuntimeError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return
+    for d in axes:
+        if shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _no_complex(t: TensorBase, op: str) -> None:
+    if t._dtype.category == D.COMPLEX:
+        raise NotImplementedError(f"{op}(): not implemented for complex tensors ({t._dtype}); there is no ordering")
 
 
 def _accumulate_dtype(t: TensorBase, dt: dtype | None, op: str) -> dtype:
@@ -54,7 +67,7 @@ class ReduceMixin(TensorBase):
         >>> ember.tensor([[1, 2], [3, 4]]).sum(dim=0)
         tensor([4, 6])
         """
-        axes = norm_dims(dim, self._data.ndim, "sum")
+        axes = norm_dims(dim, self._data.ndim, "sum") or None  # torch: dim=() reduces every dim
         dt = _accumulate_dtype(self, dtype, "sum")
         return like(self, self._backend.sum(self._data, axes, keepdim, dt), dt)
 
@@ -72,13 +85,14 @@ class ReduceMixin(TensorBase):
         if x._dtype.category < D.FLOATING:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                f"complex dtype. Got: {x._dtype}"
+                f"complex dtype. Got: {_TORCH_NAMES[x._dtype.name]}"
             )
-        axes = norm_dims(dim, x._data.ndim, "mean")
+        axes = norm_dims(dim, x._data.ndim, "mean") or None
         return like(x, x._backend.mean(x._data, axes, keepdim))
 
     def _extreme(self, dim: Any, keepdim: bool, kernel: str, arg_kernel: str, op: str) -> Any:
         if dim is None:
+            _no_complex(self, op)
             _empty_check(self, None, op)
             return like(self, getattr(self._backend, kernel)(self._data, None, False))
         if self._dtype.category == D.COMPLEX:
@@ -112,18 +126,22 @@ class ReduceMixin(TensorBase):
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Maximum over one or more dims (every dim when ``dim`` is empty)."""
         axes = norm_dims(dim, self._data.ndim, "amax") or None
+        _no_complex(self, "amax")
         _empty_check(self, axes, "amax")
         return like(self, self._backend.max(self._data, axes, keepdim))
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Minimum over one or more dims (every dim when ``dim`` is empty)."""
         axes = norm_dims(dim, self._data.ndim, "amin") or None
+        _no_complex(self, "amin")
         _empty_check(self, axes, "amin")
         return like(self, self._backend.min(self._data, axes, keepdim))
 
     def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
         if self._dtype.category == D.COMPLEX:
             raise RuntimeError(f"{op}(): does not support complex input")
+        if self._dtype is D.bool_:
+            raise RuntimeError(f"{op}(): does not support bool input")
         if dim is None:
             _empty_check(self, None, op)
             out = getattr(self._backend, kernel)(self._data, None, False)
@@ -145,12 +163,27 @@ class ReduceMixin(TensorBase):
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Whether every element (along ``dim``) is non-zero, as a bool tensor."""
         axes = norm_dims(dim, self._data.ndim, "all")
-        return like(self, self._backend.all(self._data, axes, keepdim), D.bool_)
+        return _logical(self, self._backend.all(self._data, axes, keepdim))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Whether any element (along ``dim``) is non-zero, as a bool tensor."""
         axes = norm_dims(dim, self._data.ndim, "any")
-        return like(self, self._backend.any(self._data, axes, keepdim), D.bool_)
+        return _logical(self, self._backend.any(self._data, axes, keepdim))
+
+
+def _logical(t: TensorBase, out: Any) -> Tensor:
+    """all/any give bool, except for uint8 input, which keeps uint8 (PyTorch's legacy rule)."""
+    if t._dtype is D.uint8:
+        return like(t, t._backend.astype(out, D.uint8), D.uint8)
+    return like(t, out, D.bool_)
+
+
+# torch's ScalarType names, which its dtype messages use.
+_TORCH_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+    "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
 
 
 class _ReturnType(values_indices):

@@ -199,6 +199,8 @@ class ShapeMixin(TensorBase):
 
     def is_contiguous(self) -> bool:
         """Whether the elements are laid out in C order without gaps."""
+        if self._data.size == 0:
+            return True  # nothing to lay out: PyTorch calls every empty tensor contiguous
         expected = 1
         for n, s in zip(reversed(self._data.shape), reversed(self._backend.strides(self._data)), strict=True):
             if n != 1 and s != expected:
@@ -255,7 +257,8 @@ def _tensors_arg(tensors: Any, op: str) -> list[TensorBase]:
     if isinstance(tensors, TensorBase) or not isinstance(tensors, Sequence):
         raise TypeError(f"{op}(): argument 'tensors' must be tuple of Tensors, not {type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+        # torch's types: cat raises ValueError here, stack RuntimeError
+        raise (ValueError if op == "cat" else RuntimeError)(f"{op}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, TensorBase):
             raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")

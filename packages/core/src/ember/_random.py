@@ -32,7 +32,7 @@ class Generator:
     __slots__ = ("_lock", "_native", "_seed", "device")
 
     def __init__(self, device: Any = "cpu") -> None:
-        dev = as_device(device)
+        dev = as_device("cpu" if device is None else device)
         assert dev is not None
         self.device: device = dev
         self._seed = _DEFAULT_SEED
@@ -41,12 +41,15 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reseed; returns ``self`` so ``Generator().manual_seed(0)`` chains."""
+        # Stricter than torch, which calls int(seed) and so truncates 1.5 to 1.
         try:
             value = operator.index(seed)
         except TypeError:
             raise TypeError(f"manual_seed expected a long, but got {type(seed).__name__}") from None
         if not -(1 << 63) <= value <= _MASK:
-            raise RuntimeError(f"Overflow when unpacking long: seed {value} does not fit in 64 bits")
+            raise ValueError(
+                f"Overflow when unpacking long long: seed {value} must be in [-2**63, 2**64 - 1]"
+            )
         with self._lock:
             self._seed = value & _MASK
             self._native.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,6 @@ from ember._ops_shape import ShapeMixin
 from ember._tensor_base import (
     bump_version,
     check_writable,
-    device_error,
     like,
     norm_dim,
     to_scalar,
@@ -36,9 +36,24 @@ __all__ = ["Tensor", "Size", "resolve_device", "autograd_module"]
 
 
 class Size(tuple[int, ...]):
-    """A tensor's shape: a tuple of ints that prints as ``ember.Size([2, 3])``."""
+    """A tensor's shape: a tuple of ints that prints as ``ember.Size([2, 3])``.
+
+    >>> ember.Size([2, 3]) + (4,)
+    ember.Size([2, 3, 4])
+    """
 
     __slots__ = ()
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        out = []
+        for i, s in enumerate(sizes):
+            try:
+                out.append(operator.index(s))
+            except TypeError:
+                raise TypeError(
+                    f"ember.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')"
+                ) from None
+        return tuple.__new__(cls, out)
 
     def __repr__(self) -> str:
         return f"ember.Size({list(self)})"
@@ -49,7 +64,29 @@ class Size(tuple[int, ...]):
 
     def __getitem__(self, key: Any) -> Any:
         out = tuple.__getitem__(self, key)
-        return Size(out) if isinstance(key, slice) else out
+        return _size(out) if isinstance(key, slice) else out
+
+    # Concatenation and repetition stay Sizes, as torch.Size's do.
+    def __add__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n: Any) -> Any:
+        out = tuple.__mul__(self, n)
+        return out if out is NotImplemented else _size(out)
+
+    __rmul__ = __mul__
+
+
+def _size(shape: tuple[int, ...]) -> Size:
+    """A Size from ints already known to be valid (the hot path of ``.shape``)."""
+    return tuple.__new__(Size, shape)
 
 
 def resolve_device(spec: Any) -> tuple[device, Any]:
@@ -76,15 +113,15 @@ def resolve_device(spec: Any) -> tuple[device, Any]:
     return dev, backend
 
 
-def autograd_module() -> Any:
-    """``ember.autograd``, imported on first use; a clear error if it is not installed."""
+def autograd_module(feature: str = "requires_grad=True") -> Any:
+    """``ember.autograd``, imported on first use; a clear error naming ``feature`` if it is not installed."""
     try:
         autograd = importlib.import_module("ember.autograd")
     except ModuleNotFoundError as exc:
         if exc.name not in ("ember.autograd",):
             raise
         raise MissingPackageError(
-            "requires_grad=True needs the autograd package: pip install ember-autograd"
+            f"{feature} needs the autograd package: pip install ember-autograd"
         ) from None
     return autograd
 
@@ -113,11 +150,22 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         dt = D.get_default_dtype()
         if not args:
             return empty(0, dtype=dt, device=device)
-        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        if len(args) == 1 and isinstance(args[0], Size):
+            return empty(args[0], dtype=dt, device=device)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            # torch's legacy constructor aliases a tensor argument (same memory, same dtype).
+            src = args[0].detach()
+            return src if device is None else src.to(device)
+        if all(_is_size(a) for a in args):
             return empty(*args, dtype=dt, device=device)
         if len(args) == 1:
+            if to_scalar(args[0]) is not None:
+                raise TypeError(f"Tensor(): new(): data must be a sequence (got {type(args[0]).__name__})")
             return tensor(args[0], dtype=dt, device=device)
-        raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got {args!r}")
+        kinds = ", ".join(type(a).__name__ for a in args)
+        raise TypeError(
+            f"Tensor(): expected sizes (ints), an ember.Size, or one sequence of data, got ({kinds})"
+        )
 
     def __init__(self, *args: Any, device: Any = None) -> None:
         pass  # all work happens in __new__
@@ -126,13 +174,13 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
     @property
     def shape(self) -> Size:
         """The size of each dimension, as an :class:`ember.Size`."""
-        return Size(self._data.shape)
+        return _size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of one dimension."""
         if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[norm_dim(dim, self._data.ndim, "size")] if self._data.ndim else 1
+            return _size(self._data.shape)
+        return self._data.shape[_dim_of(self, dim, "size")]
 
     def dim(self) -> int:
         """The number of dimensions."""
@@ -172,7 +220,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
     def stride(self, dim: int | None = None) -> Any:
         """Steps in elements between neighbours along each dimension (or one dimension)."""
         strides = tuple(self._backend.strides(self._data))
-        return strides if dim is None else strides[norm_dim(dim, self._data.ndim, "stride")]
+        return strides if dim is None else strides[_dim_of(self, dim, "stride")]
 
     def storage_offset(self) -> int:
         """Offset in elements of the first element from the start of the storage."""
@@ -243,36 +291,54 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         return (self[i] for i in range(self._data.shape[0]))
 
     def __contains__(self, element: Any) -> bool:
+        if not isinstance(element, Tensor) and to_scalar(element) is None:
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
         return bool((self == element).any())
 
-    def _one(self, what: str) -> Any:
+    def _one(self) -> Any:
         if self._data.size != 1:
-            if what == "bool":
-                raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-            raise RuntimeError("only one element tensors can be converted to Python scalars")
+            # torch raises ValueError here (but RuntimeError from item() and bool()).
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self._backend.item(self._data)
 
+    def _real(self, kind: str) -> Any:
+        value = self._one()
+        if isinstance(value, complex):
+            if value.imag:
+                raise RuntimeError(f"value cannot be converted to type {kind} without overflow")
+            return value.real
+        return value
+
     def __bool__(self) -> bool:
-        return bool(self._one("bool"))
+        n = self._data.size
+        if n != 1:
+            what = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self._backend.item(self._data))
 
     def __int__(self) -> int:
-        return int(self._one("int"))
+        return int(self._real("int64"))
 
     def __float__(self) -> float:
-        return float(self._one("float"))
+        return float(self._real("double"))
 
     def __complex__(self) -> complex:
-        return complex(self._one("complex"))
+        return complex(self._one())
 
     def __index__(self) -> int:
-        if self._dtype.category != D.INTEGRAL or self._data.size != 1:
+        if self._dtype.category not in (D.INTEGRAL, D.BOOL) or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._one("index"))
+        return int(self._backend.item(self._data))
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __repr__(self) -> str:
         suffixes = []
@@ -299,16 +365,24 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
         for a in args:
-            if isinstance(a, dtype):
+            if a is None:
+                continue
+            if isinstance(a, dtype) or a in _PY_DTYPES:
                 dt = a
             elif isinstance(a, Tensor):
                 dev_arg, dt = a._device, a._dtype
+            elif isinstance(a, str) and (a in D.ALIASES or a in _DTYPE_NAMES):
+                raise TypeError(f"to(): {a!r} names a dtype, not a device; pass ember.{a} instead of the string")
             elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
                 dev_arg = a
             elif isinstance(a, bool):
                 copy = a if len(args) > 1 else copy
             else:
-                raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+                raise TypeError(
+                    f"to() received an invalid combination of arguments: expected a dtype, a device or a "
+                    f"tensor, got {type(a).__name__} ({a!r})"
+                )
+        dt = dtype_arg(dt, "to")
         out = self
         if dev_arg is not None:
             dev, backend = resolve_device(dev_arg)
@@ -319,8 +393,6 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
                     out = like(out, backend.copy(out._data))
                 copy = False
         if dt is not None and dt is not out._dtype:
-            if not isinstance(dt, dtype):
-                raise TypeError(f"to(): dtype must be ember.dtype, not {type(dt).__name__}")
             _check_supported(out._backend, dt, "to")
             out = like(out, out._backend.astype(out._data, dt), dt)
             copy = False
@@ -341,11 +413,13 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         if dtype is None:
             return f"ember.{_TYPE_NAMES[self._dtype]}"
         if isinstance(dtype, str):
-            name = dtype.rsplit(".", 1)[-1]
+            prefix, _, name = dtype.rpartition(".")
             matches = [d for d, n in _TYPE_NAMES.items() if n == name]
-            if not matches:
+            if prefix not in ("ember", "torch") or not matches:
                 raise ValueError(f"invalid type: {dtype!r}")
             dtype = matches[0]
+        if not isinstance(dtype, D.dtype):
+            raise TypeError(f"type(): dtype must be a str or an ember.dtype, not {type(dtype).__name__}")
         return self.to(dtype)
 
     # -- in-place basics ---------------------------------------------------------------------
@@ -360,6 +434,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         s = to_scalar(value)
         if s is None:
             raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
+        s = cast_scalar(s, self._dtype)
         check_writable(self, "fill_")
         try:
             self._backend.copy_into(self._data, s)
@@ -380,10 +455,11 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
             src = src.to(self._device)
         from ember._ops_math import broadcast_shapes
 
-        if broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape)) != tuple(self._data.shape):
+        out_shape = broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape))
+        if out_shape != tuple(self._data.shape):
             raise RuntimeError(
-                f"copy_(): the size of src {list(src._data.shape)} cannot be broadcast to the destination "
-                f"size {list(self._data.shape)}"
+                f"copy_(): output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(out_shape)}"
             )
         return inplace(self, like(self, self._backend.broadcast_to(
             src._data if src._dtype is self._dtype else self._backend.astype(src._data, self._dtype),
@@ -429,11 +505,13 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        autograd_module().set_grad(self, value)
+        if value is None and self._meta is None:
+            return  # nothing to clear, so no need for the autograd package
+        autograd_module("setting .grad").set_grad(self, value)
 
     def backward(self, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate gradients of this tensor into the leaves' ``.grad`` (needs ember-autograd)."""
-        autograd_module().backward(self, gradient, retain_graph, create_graph, inputs)
+        autograd_module("backward()").backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's memory, outside any autograd graph."""
@@ -476,6 +554,80 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
 
     def cdouble(self) -> Tensor:
         return self.to(D.complex128)
+
+
+def _is_size(a: Any) -> bool:
+    """An int-like size argument (ints, NumPy ints, 0-d integer tensors; not bools)."""
+    if isinstance(a, bool) or not hasattr(a, "__index__"):
+        return False
+    return not isinstance(a, Tensor) or (a._dtype.category == D.INTEGRAL and a._data.ndim == 0)
+
+
+def _dim_of(t: Tensor, dim: Any, op: str) -> int:
+    """``dim`` normalised for size(dim)/stride(dim); torch's IndexError on 0-d tensors."""
+    if t._data.ndim == 0 and not isinstance(dim, str):
+        raise IndexError(f"{op}(): Dimension specified as {dim} but tensor has no dimensions")
+    return norm_dim(dim, t._data.ndim, op)
+
+
+# Python types torch accepts as dtypes (``ember.zeros(2, dtype=float)`` is float64).
+_PY_DTYPES = {bool: D.bool_, int: D.int64, float: D.float64, complex: D.complex128}
+_DTYPE_NAMES = frozenset(d.name for d in D.ALL_DTYPES)
+
+
+def dtype_arg(value: Any, op: str) -> dtype | None:
+    """A user's ``dtype=`` argument as an ember dtype (None stays None); TypeError otherwise."""
+    if value is None or isinstance(value, dtype):
+        return value
+    hit = _PY_DTYPES.get(value) if isinstance(value, type) else None
+    if hit is not None:
+        return hit
+    hint = f"; use ember.{value}" if isinstance(value, str) and (value in _DTYPE_NAMES or value in D.ALIASES) else ""
+    raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(value).__name__}{hint}")
+
+
+# The largest finite value of each floating dtype, for torch's overflow check on scalars.
+_FLOAT_MAX = {
+    D.float16: 65504.0, D.bfloat16: 3.3895313892515355e38, D.float32: 3.4028234663852886e38,
+}
+_C_NAMES = {
+    D.uint8: "uint8_t", D.int8: "int8_t", D.int16: "int16_t", D.int32: "int", D.int64: "int64_t",
+    D.float16: "c10::Half", D.bfloat16: "c10::BFloat16", D.float32: "float", D.float64: "double",
+}
+
+
+def cast_scalar(value: Any, dt: dtype) -> Any:
+    """A Python scalar converted to what an element of ``dt`` holds, with c10's overflow rule.
+
+    Integers must fit ``dt``'s range (unsigned types also take negatives down to -max, which
+    wrap); finite floats must fit a float type's range; complex values need a zero imaginary
+    part for real types. Everything fits bool. Raises RuntimeError like torch's ``fill_``.
+    """
+    if dt is D.bool_ or dt.category == D.COMPLEX:
+        return value
+    err = RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt, dt.name)} without overflow")
+    if isinstance(value, complex):
+        if value.imag:
+            raise err
+        value = value.real
+    if dt.category == D.INTEGRAL:
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise err
+            value = int(value)
+        bits = dt.itemsize * 8
+        if dt.is_signed:
+            lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+        else:
+            hi = (1 << bits) - 1
+            lo = -hi
+        if not lo <= value <= hi:
+            raise err
+        return int(value) & hi if not dt.is_signed else int(value)
+    limit = _FLOAT_MAX.get(dt)
+    if limit is not None and math.isfinite(value) and abs(value) > limit:
+        raise err
+    return value
 
 
 def _check_supported(backend: Any, dt: dtype, op: str) -> None:
