@@ -176,12 +176,12 @@ def test_missing_kernels_are_listed(fresh_registry: Path) -> None:
         name = "half"
         device_type = "halfdev"
 
-        def add(self, a, b):  # noqa: ANN001, ANN201
+        def add(self, a, b):
             return a + b
 
     class Plugin:
         @ember.hookimpl
-        def ember_register_backends(self, register):  # noqa: ANN001, ANN201
+        def ember_register_backends(self, register):
             register(Incomplete)
 
     backends.register_plugin(Plugin(), "incomplete")
@@ -207,7 +207,7 @@ def _second_cpu_backend() -> object:
 
     class Plugin:
         @ember.hookimpl
-        def ember_register_backends(self, register):  # noqa: ANN001, ANN201
+        def ember_register_backends(self, register):
             register(OtherCpu)
 
     return Plugin()
@@ -221,7 +221,7 @@ def test_choose_backend_by_function(fresh_registry: Path) -> None:
     backends.use("cpu", "othernp")
     b = ember.ones(2)
     assert b._backend.name == "othernp" and a._backend.name == "numpy"
-    with pytest.raises(RuntimeError, match="same backend|one backend"):
+    with pytest.raises(RuntimeError, match=r"one backend"):
         a + b
     with pytest.raises(ember.BackendNotFoundError, match="numpy, othernp"):
         backends.use("cpu", "nosuch")

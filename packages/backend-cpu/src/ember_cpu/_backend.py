@@ -136,7 +136,8 @@ class NumpyBackend(ArrayAPIBackend):
     # -- indexing -------------------------------------------------------------------------
     def getitem(self, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
         # The trailing Ellipsis makes integer-only keys give 0-d views, not NumPy scalars.
-        return x[key + (Ellipsis,)]
+        full = (*key, Ellipsis)
+        return x[full]
 
     def nonzero(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(i.astype(np.int64, copy=False) for i in np.nonzero(x))

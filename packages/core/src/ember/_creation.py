@@ -296,7 +296,7 @@ def eye(n: int, m: int | None = None, *, dtype: dtype | None = None, device: Any
     m = n if m is None else operator.index(m)
     if n < 0 or m < 0:
         raise RuntimeError(f"eye(): n and m must be non-negative, got n={n}, m={m}")
-    shape, dt, dev, bk = _factory((n, m), "eye", dtype, device)
+    _, dt, dev, bk = _factory((n, m), "eye", dtype, device)
     return _finish(wrap(bk.eye(n, m, dt, dev.index), dt, dev, bk), requires_grad)
 
 
