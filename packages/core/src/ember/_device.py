@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any, ClassVar
 
 __all__ = ["device", "as_device"]
@@ -28,11 +29,16 @@ class device:
                 raise ValueError(f"device(): cannot give an index with a device object, got {type!r} and {index}")
             return type
         if isinstance(type, int) and not isinstance(type, bool) and index is None:
-            type, index = "cuda", type  # a bare int is an accelerator index, as in torch
+            return cls("cuda", type)  # a bare int is an accelerator index, as in torch
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a string like 'cpu' or 'cuda:0', got {type!r}")
-        if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
-            raise TypeError(f"device(): argument 'index' must be int, not {index.__class__.__name__}")
+        if index is not None:
+            try:
+                if isinstance(index, bool):
+                    raise TypeError
+                index = operator.index(index)  # NumPy ints too
+            except TypeError:
+                raise TypeError(f"device(): argument 'index' must be int, not {index.__class__.__name__}") from None
         key = (type, index)
         hit = cls._interned.get(key)
         if hit is not None:

@@ -14,6 +14,8 @@ import operator
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from ember import _dtypes as D
 from ember import _printing, _tensor_base
 from ember._device import device
@@ -367,7 +369,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         for a in args:
             if a is None:
                 continue
-            if isinstance(a, dtype) or a in _PY_DTYPES:
+            if isinstance(a, dtype) or (isinstance(a, type) and a in _PY_DTYPES):
                 dt = a
             elif isinstance(a, Tensor):
                 dev_arg, dt = a._device, a._dtype
@@ -439,7 +441,10 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         try:
             self._backend.copy_into(self._data, s)
         except ValueError as exc:
-            raise RuntimeError("fill_(): cannot write to an expanded tensor; clone() it first") from exc
+            raise RuntimeError(
+                "fill_(): this tensor's memory is read-only (an expanded tensor, or a non-writable NumPy "
+                "array); clone() it first"
+            ) from exc
         bump_version(self)
         return self
 
@@ -558,9 +563,9 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
 
 def _is_size(a: Any) -> bool:
     """An int-like size argument (ints, NumPy ints, 0-d integer tensors; not bools)."""
-    if isinstance(a, bool) or not hasattr(a, "__index__"):
-        return False
-    return not isinstance(a, Tensor) or (a._dtype.category == D.INTEGRAL and a._data.ndim == 0)
+    if isinstance(a, Tensor):
+        return a._dtype.category == D.INTEGRAL and a._data.ndim == 0
+    return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
 
 
 def _dim_of(t: Tensor, dim: Any, op: str) -> int:
