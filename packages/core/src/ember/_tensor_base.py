@@ -168,6 +168,8 @@ def norm_shape(args: tuple[Any, ...], op: str, name: str = "size") -> tuple[int,
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     try:
+        if any(isinstance(s, bool) for s in args):
+            raise TypeError
         shape = tuple(operator.index(s) for s in args)
     except TypeError:
         bad = next(s for s in args if not _is_index(s))
@@ -185,6 +187,8 @@ def check_sizes_nonneg(shape: tuple[int, ...], op: str) -> tuple[int, ...]:
 
 
 def _is_index(x: Any) -> bool:
+    if isinstance(x, bool):
+        return False
     try:
         operator.index(x)
     except TypeError:
