@@ -2,6 +2,8 @@
 
 Each function checks that ``input`` is a tensor (PyTorch's TypeError otherwise)
 and supports ``out=`` by writing the method's result into the given tensor.
+As in torch, the arithmetic ones also take a Python number as ``input`` when
+``other`` is a tensor: ``ember.sub(1, x)`` is ``1 - x``, ``ember.pow(2, x)`` is ``2 ** x``.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ember._ops_math import write_out
+from ember._dtypes import scalar_dtype
+from ember._ops_math import BINARY_OPS, binary, write_out
 from ember._tensor import Tensor
+from ember._tensor_base import to_scalar, wrap
 
 __all__ = ["FUNCTIONS", "make_function"]
 
@@ -31,14 +35,48 @@ FUNCTIONS: tuple[str, ...] = (
     "chunk", "split", "unbind", "clone", "numel", "is_floating_point", "is_complex",
 )
 _HAS_OUT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow"}
+# Functions torch lets take a Python number as ``input`` (its ``Scalar`` overloads), with their op.
+_NUMBER_INPUT = {
+    "add": "add", "sub": "sub", "subtract": "sub", "mul": "mul", "multiply": "mul", "div": "div",
+    "divide": "div", "true_divide": "div", "floor_divide": "floor_divide", "remainder": "remainder",
+    "pow": "pow", "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
+    "bitwise_left_shift": "bitwise_left_shift", "bitwise_right_shift": "bitwise_right_shift",
+}
+
+
+def _number_input(name: str, number: Any, other: Tensor, kwargs: dict[str, Any]) -> Any:
+    """``ember.<name>(number, tensor)``: the reflected operation, promoted as a Python scalar is."""
+    op = _NUMBER_INPUT[name]
+    out = kwargs.pop("out", None)
+    alpha = kwargs.pop("alpha", 1) if op in ("add", "sub") else 1
+    rounding_mode = kwargs.pop("rounding_mode", None) if op == "div" else None
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if alpha.__class__ is not int or alpha != 1:
+        other = other.mul(alpha)  # number + alpha * other
+    if rounding_mode is None:
+        kernel, kind = BINARY_OPS[op]
+        result = binary(other, number, kernel, name, kind, reflected=True)
+    else:
+        # Rare enough to spend a 0-d tensor on: the method has the exact integer paths.
+        dt = scalar_dtype(number)
+        number_tensor = wrap(other._backend.full((), number, dt, other._device.index), dt, other._device, other._backend)
+        result = number_tensor.div(other, rounding_mode=rounding_mode)
+    return result if out is None else write_out(result, out, name)
 
 
 def make_function(name: str) -> Callable[..., Any]:
     method = getattr(Tensor, name)
     native_out = name in _HAS_OUT
+    number_input = name in _NUMBER_INPUT
 
     def function(input: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(input, Tensor):
+            number = to_scalar(input) if number_input and args and isinstance(args[0], Tensor) else None
+            if number is not None:
+                if len(args) > 1:
+                    raise TypeError(f"{name}(): takes 2 positional arguments but {1 + len(args)} were given")
+                return _number_input(name, number, args[0], kwargs)
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         if native_out or "out" not in kwargs:
             return method(input, *args, **kwargs)

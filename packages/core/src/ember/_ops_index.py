@@ -27,14 +27,15 @@ from ember._tensor_base import (
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["IndexMixin"]
+__all__ = ["IndexMixin", "storable"]
 
 
 def _as_index_tensor(t: TensorBase, obj: Any) -> TensorBase:
     """A list/tuple used as an index becomes an int64 or bool tensor on ``t``'s device."""
     from ember._creation import tensor
 
-    idx = tensor(obj, device=t._device)
+    # An empty list indexes nothing; torch reads it as an empty long index, not a float tensor.
+    idx = tensor(obj, device=t._device, dtype=D.int64 if len(obj) == 0 else None)
     if idx._dtype is not D.bool_ and idx._dtype.category != D.INTEGRAL:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return idx
@@ -57,6 +58,7 @@ def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
     if consumed > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     out: list[Any] = []
+    spans: list[int] = []  # input dims each item consumes; -1 marks an int (its dim disappears)
     basic = True
     dim = 0
     seen_ellipsis = False
@@ -67,17 +69,21 @@ def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
             seen_ellipsis = True
             span = len(shape) - consumed
             out.extend([slice(None)] * span)
+            spans.extend([1] * span)
             dim += span
         elif k is None:
             out.append(None)
+            spans.append(0)
         elif isinstance(k, bool):
             # x[True] adds a dim of size 1, x[False] one of size 0 (torch and NumPy agree).
             out.append(t._backend.full((), k, D.bool_, t._device.index))
+            spans.append(0)
             basic = False
         elif isinstance(k, slice):
             if k.step is not None and operator.index(k.step) <= 0:
                 raise ValueError("step must be greater than zero")
             out.append(slice(*(None if v is None else _int(v) for v in (k.start, k.stop, k.step))))
+            spans.append(1)
             dim += 1
         elif isinstance(k, (TensorBase, list, tuple)):
             idx = _as_index_tensor(t, k) if not isinstance(k, TensorBase) else k
@@ -93,9 +99,11 @@ def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
                             f"shape of the indexed tensor {list(shape)} at index {dim + j}"
                         )
                 out.append(mask)
+                spans.append(idx._data.ndim)
                 dim += idx._data.ndim
             elif idx._dtype.category == D.INTEGRAL:
                 out.append(_checked_indices(idx, shape[dim], dim))
+                spans.append(1)
                 dim += 1
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -105,8 +113,38 @@ def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
             out.append(i)
+            spans.append(-1)
             dim += 1
+    if not basic and -1 in spans:
+        return _ints_first(out, spans), basic
     return tuple(out), basic
+
+
+class _TwoStep(tuple):
+    """A key PyTorch applies in two steps: ``(basic_key, advanced_key)``.
+
+    torch takes ints (with slices and None) as a view first and only then applies
+    tensor indices to that view; NumPy treats ints next to arrays as advanced
+    indices, which moves the result's dims when they are not adjacent
+    (``x[1, :, [0, 2]]``). Splitting the key keeps PyTorch's layout.
+    """
+
+    __slots__ = ()
+
+
+def _ints_first(out: list[Any], spans: list[int]) -> _TwoStep:
+    first: list[Any] = []
+    then: list[Any] = []
+    for k, span in zip(out, spans, strict=True):
+        if span == -1:
+            first.append(k)
+        elif k is None or isinstance(k, slice):
+            first.append(k)
+            then.append(slice(None))
+        else:  # an index array: its dims stay whole in the first step
+            first.extend([slice(None)] * span)
+            then.append(k)
+    return _TwoStep((tuple(first), tuple(then)))
 
 
 def _int(v: Any) -> int:
@@ -115,7 +153,8 @@ def _int(v: Any) -> int:
     try:
         return operator.index(v)
     except TypeError:
-        raise IndexError(
+        # torch answers a str key with a TypeError (it tries to build a tensor from it), others IndexError
+        raise (TypeError if isinstance(v, str) else IndexError)(
             "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
             f"indices (got {type(v).__name__})"
         ) from None
@@ -139,24 +178,30 @@ class IndexMixin(TensorBase):
     __slots__ = ()
 
     def __getitem__(self, key: Any) -> Tensor:
-        if self._data.ndim == 0 and key is not None and key is not Ellipsis and not isinstance(key, (tuple, TensorBase, bool)):
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if self._data.ndim == 0:
+            _check_zero_dim_key(key)
         nkey, basic = normalize_key(self, key)
-        data = self._backend.getitem(self._data, nkey)
+        bk = self._backend
+        if isinstance(nkey, _TwoStep):
+            return like(self, bk.getitem(bk.getitem(self._data, nkey[0]), nkey[1]))
         if basic:
-            if None in nkey and self._backend.strided_views and data.size:
-                data = _restride_new_dims(self._backend, nkey, data)
-            return wrap(data, self._dtype, self._device, self._backend, base=self)
-        return like(self, data)
+            if None in nkey and bk.strided_views:
+                data = _with_new_dims(bk, self._data, nkey)
+            else:
+                data = bk.getitem(self._data, nkey)
+            return wrap(data, self._dtype, self._device, bk, base=self)
+        return like(self, bk.getitem(self._data, nkey))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         check_writable(self, "__setitem__")
+        if self._data.ndim == 0:
+            _check_zero_dim_key(key)
         nkey, _ = normalize_key(self, key)
         bk = self._backend
         if isinstance(value, TensorBase):
             if value._device is not self._device:
                 raise device_error("index_put_", self, value)
-            target = bk.getitem(self._data, nkey)
+            target = bk.getitem(*_read_key(self._data, nkey, bk))
             _check_broadcast(tuple(value._data.shape), tuple(target.shape))
             src = value._data
             if value._dtype is not self._dtype:
@@ -173,9 +218,15 @@ class IndexMixin(TensorBase):
                     f"__setitem__(): can't assign a {type(value).__name__} to a {self._dtype} tensor; "
                     "expected a Tensor or a Python number"
                 )
-            src = bk.full((), _storable(s, self._dtype), self._dtype, self._device.index)
+            src = bk.full((), storable(s, self._dtype), self._dtype, self._device.index)
         try:
-            bk.setitem(self._data, nkey, src)
+            if isinstance(nkey, _TwoStep):
+                part = bk.getitem(self._data, nkey[0])  # a view on strided backends
+                bk.setitem(part, nkey[1], src)
+                if not bk.strided_views:  # a copy elsewhere: write it back
+                    bk.setitem(self._data, nkey[0], part)
+            else:
+                bk.setitem(self._data, nkey, src)
         except ValueError as exc:  # read-only memory: an expanded view
             raise RuntimeError(
                 "__setitem__(): unsupported operation: more than one element of the written-to tensor refers "
@@ -192,7 +243,7 @@ _C_NAMES = {
 _FINITE_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38}
 
 
-def _storable(s: Any, dt: Any) -> Any:
+def storable(s: Any, dt: Any, op: str = "__setitem__") -> Any:
     """``s`` as a value of dtype ``dt``, with PyTorch's checks (NumPy would warn, wrap or raise its own error).
 
     Integers must fit (uint8 also takes -255..-1 and wraps them, as torch does); NaN,
@@ -200,7 +251,7 @@ def _storable(s: Any, dt: Any) -> Any:
     float too large for float32 is an error while float16 saturates to infinity.
     """
     if isinstance(s, int) and not -(2**63) <= s < 2**63:
-        raise ValueError(f"__setitem__(): the Python int {s} does not fit in 64 bits")
+        raise ValueError(f"{op}(): the Python int {s} does not fit in 64 bits")
     cat = dt.category
     if cat == D.BOOL or cat == D.COMPLEX:
         return s
@@ -233,24 +284,54 @@ def _storable(s: Any, dt: Any) -> Any:
 _INT_LIMITS = {"uint8": 255, "int8": 127, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 1}
 
 
-def _restride_new_dims(bk: Any, key: tuple[Any, ...], data: Any) -> Any:
-    """Give dims added by ``None`` the strides PyTorch reports (NumPy reports 0).
+def _read_key(data: Any, nkey: Any, bk: Any) -> tuple[Any, Any]:
+    """``(array, key)`` such that ``bk.getitem(array, key)`` reads what ``nkey`` selects."""
+    if isinstance(nkey, _TwoStep):
+        return bk.getitem(data, nkey[0]), nkey[1]
+    return data, nkey
 
-    torch's unsqueeze rule: a new dim's stride is the size times the stride of the
-    dim after it, or 1 at the end, filled in from the right.
+
+def _check_zero_dim_key(key: Any) -> None:
+    if key is not None and key is not Ellipsis and not isinstance(key, (tuple, TensorBase, bool)):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+            "to convert a 0-dim tensor to a number"
+        )
+
+
+def _with_new_dims(bk: Any, data: Any, key: tuple[Any, ...]) -> Any:
+    """A basic read with ``None`` in the key, its new dims given the strides PyTorch reports.
+
+    torch indexes left to right and unsqueezes at each ``None``, so a new dim's
+    stride is size * stride of the input dim that comes next (1 if none does);
+    NumPy would report 0. A reshape that inserts the 1s usually lands on exactly
+    these strides (and is cheap); when it does not, the view is built with ``as_strided``.
     """
-    shape = tuple(data.shape)
-    strides = list(bk.strides(data))
-    new_dims, r = [], 0
+    plain = bk.getitem(data, tuple(k for k in key if k is not None))
+    if not plain.size:
+        return bk.getitem(data, key)  # strides of an empty view carry no information
+    shape, strides = data.shape, bk.strides(data)
+    out_shape: list[int] = []
+    out_strides: list[int] = []
+    rest = iter(zip(plain.shape, bk.strides(plain), strict=True))
+    dim = 0
     for k in key:
         if k is None:
-            new_dims.append(r)
-            r += 1
-        elif isinstance(k, slice):
-            r += 1
-    for d in reversed(new_dims):
-        strides[d] = shape[d + 1] * strides[d + 1] if d + 1 < len(shape) else 1
-    return bk.as_strided(data, shape, tuple(strides), 0)
+            out_shape.append(1)
+            out_strides.append(shape[dim] * strides[dim] if dim < len(shape) else 1)
+            continue
+        dim += 1
+        if isinstance(k, slice):
+            n, st = next(rest)
+            out_shape.append(n)
+            out_strides.append(st)
+    for n, st in rest:  # dims the key does not name
+        out_shape.append(n)
+        out_strides.append(st)
+    view = bk.reshape(plain, tuple(out_shape), None)
+    if tuple(bk.strides(view)) == tuple(out_strides):
+        return view
+    return bk.as_strided(plain, tuple(out_shape), tuple(out_strides), 0)
 
 
 def _check_broadcast(src: tuple[int, ...], dst: tuple[int, ...]) -> None:

@@ -8,10 +8,12 @@ its result dtype follows from its inputs (PyTorch's rules).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
 from ember._dtypes import dtype, result_type
+from ember._ops_index import storable
 from ember._tensor_base import (
     SCALAR_TYPES,
     TensorBase,
@@ -104,6 +106,8 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
         common = a._dtype
         xa = a._data
         xb = s = b
+        if type(b) is int and common.category == D.INTEGRAL and not _INT_MIN[common] <= b <= _INT_MAX[common]:
+            xb = s = _int_scalar(b, common, op, kernel, kind, reflected)
     else:
         s = to_scalar(b)
         if s is None:
@@ -111,6 +115,8 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
                 f"{op}(): expected other to be a Tensor or a Python number, got {type(b).__name__}"
             )
         common = result_type(a, s)
+        if type(s) is int and common.category == D.INTEGRAL and not _INT_MIN[common] <= s <= _INT_MAX[common]:
+            s = _int_scalar(s, common, op, kernel, kind, reflected)
         xa, xb = cast(a, common), s
     if kind == TRUEDIV:
         if common.category < D.FLOATING:
@@ -128,13 +134,6 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
     fn = getattr(bk, kernel)
     try:
         out = fn(xa, xb)
-    except OverflowError:
-        # A Python int outside the dtype's range wraps, as in PyTorch (uint8 + 300 == 44).
-        if not isinstance(s, int) or not -(2**63) <= s < 2**64:
-            raise OverflowError(f"{op}(): the Python number {b!r} is too large for any tensor dtype") from None
-        s64 = (s + 2**63) % 2**64 - 2**63  # two's complement, as a C cast would
-        wrapped = bk.astype(bk.asarray(s64, D.int64, a._device.index, None), common)
-        out = fn(wrapped, xb) if reflected else fn(xa, wrapped)
     except (ValueError, TypeError) as exc:
         shapes = [tuple(a._data.shape)]
         if isinstance(b, TensorBase):
@@ -144,11 +143,34 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
     return like(a, out, D.bool_ if kind == PRED else common)
 
 
+_INT_MAX = {d: 2 ** (8 * d.itemsize - d.is_signed) - 1 for d in (D.uint8, D.int8, D.int16, D.int32, D.int64)}
+_INT_MIN = {d: -(2 ** (8 * d.itemsize - 1)) if d.is_signed else 0 for d in _INT_MAX}
+
+
+def _wrap_int(value: int, dt: dtype, op: str) -> int:
+    """A Python int outside ``dt``'s range, wrapped as a C cast would (PyTorch: uint8 + 300 == 44, u8 < -1)."""
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError(f"{op}(): the Python number {value} is too large for any tensor dtype")
+    bits = 8 * dt.itemsize
+    wrapped = value % 2**bits
+    return wrapped - 2**bits if dt.is_signed and wrapped >= 2 ** (bits - 1) else wrapped
+
+
+def _int_scalar(value: int, dt: dtype, op: str, kernel: str, kind: int, reflected: bool) -> int:
+    """A Python int outside an integer tensor's range, handled as PyTorch does for this op."""
+    if kind == TRUEDIV:
+        return value  # true division computes in floats, where the value fits
+    if kernel == "pow" and not reflected:
+        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+    return _wrap_int(value, dt, op)
+
+
 # Kernels that need a dtype check or a special case before the backend sees them.
 _ORDERED = ("less", "less_equal", "greater", "greater_equal")
-_CHECKED_KERNELS = frozenset(
-    {"subtract", "floor_divide", "remainder", "pow", "maximum", "minimum", "atan2", *_ORDERED}
-)
+_CHECKED_KERNELS = frozenset({
+    "subtract", "floor_divide", "remainder", "pow", "maximum", "minimum", "atan2",
+    "bitwise_left_shift", "bitwise_right_shift", *_ORDERED,
+})
 
 
 def _check_binary(
@@ -168,7 +190,7 @@ def _check_binary(
         if kernel != "pow":
             raise _no_kernel(op, common)
     elif cat == D.BOOL:
-        if kernel in ("floor_divide", "remainder"):
+        if kernel in ("floor_divide", "remainder", "bitwise_left_shift", "bitwise_right_shift"):
             raise _no_kernel(op, common)
         if kernel == "pow":
             if isinstance(b, TensorBase) or reflected:
@@ -177,13 +199,17 @@ def _check_binary(
             return bk.copy(xa) if xb else bk.logical_or(xa, True)
     elif cat == D.INTEGRAL:
         if kernel in ("floor_divide", "remainder"):
-            check_int_divisor(bk, xb)
-        elif kernel == "pow" and common.is_signed and not isinstance(xb, SCALAR_TYPES):
-            return _int_pow(bk, xa, xb, common, a._device.index)
+            _check_int_divisor(bk, xb)
+        elif kernel == "pow":
+            if isinstance(xb, SCALAR_TYPES):
+                if not reflected and type(xb) is int and xb < 0:
+                    raise RuntimeError("Integers to negative integer powers are not allowed.")
+            elif common.is_signed:
+                return _int_pow(bk, xa, xb, common, a._device.index)
     return None
 
 
-def check_int_divisor(bk: Any, divisor: Any) -> None:
+def _check_int_divisor(bk: Any, divisor: Any) -> None:
     """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
     if isinstance(divisor, SCALAR_TYPES):
         zero = divisor == 0
@@ -253,6 +279,9 @@ _UNARY_REFUSED: dict[str, tuple[int, ...]] = {
 }
 
 
+_ROUNDING = frozenset({"floor", "ceil", "trunc", "round"})
+
+
 def unary(a: TensorBase, kernel: str, op: str, kind: int = KEEP) -> Tensor:
     """Apply a unary kernel; see :data:`UNARY_OPS` for the dtype rule of each op."""
     dt = a._dtype
@@ -265,6 +294,8 @@ def unary(a: TensorBase, kernel: str, op: str, kind: int = KEEP) -> Tensor:
         dt = D.bool_
     elif dt.category in _UNARY_REFUSED.get(kernel, ()):
         raise _no_kernel(op, dt)
+    elif kernel in _ROUNDING and dt.category == D.INTEGRAL:
+        return like(a, a._backend.copy(x))  # integers are already whole (NumPy would give floats)
     elif dt is D.bool_:
         if kernel == "negative":
             raise _bool_misuse("neg")
@@ -357,14 +388,14 @@ def where(condition: TensorBase, input: Any, other: Any) -> Tensor:
             "where(): expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_tname(condition._dtype)}"
         )
-    tensors = [t for t in (input, other) if isinstance(t, TensorBase)]
-    for t in tensors:
-        if t._device is not condition._device:
+    values = [_tensor_or_number(v, name, "where") for v, name in ((input, "input"), (other, "other"))]
+    for t in values:
+        if isinstance(t, TensorBase) and t._device is not condition._device:
             raise device_error("where", condition, t)
-    dt = result_type(*(v if isinstance(v, TensorBase) else to_scalar(v) for v in (input, other)))
+    dt = result_type(*values)
     bk = condition._backend
-    xs = [cast(v, dt) if isinstance(v, TensorBase) else bk.full((), to_scalar(v), dt, condition._device.index)
-          for v in (input, other)]
+    xs = [cast(v, dt) if isinstance(v, TensorBase) else bk.full((), storable(v, dt, "where"), dt, condition._device.index)
+          for v in values]
     broadcast_shapes(tuple(condition._data.shape), *(tuple(x.shape) for x in xs))
     return like(condition, bk.where(condition._data, xs[0], xs[1]), dt)
 
@@ -423,7 +454,7 @@ def _is_operand(other: Any) -> bool:
     )
 
 
-def _operator(kernel: str, op: str, kind: int = SAME, reflected: bool = False) -> Any:
+def _operator(kernel: str, op: str, kind: int = SAME, reflected: bool = False) -> Callable[[Any, Any], Any]:
     def method(self: TensorBase, other: Any) -> Any:
         if not isinstance(other, _OPERAND_TYPES) and not _is_operand(other):
             return NotImplemented
@@ -445,14 +476,14 @@ class MathMixin(TensorBase):
         >>> ember.tensor([1, 2]).add(ember.tensor([10, 20]), alpha=2)
         tensor([21, 42])
         """
-        if alpha != 1:
+        if alpha.__class__ is not int or alpha != 1:  # alpha=True and alpha=1.0 have their own rules
             other = _scaled(self, other, alpha, "add")
         r = binary(self, other, "add", "add")
         return r if out is None else write_out(r, out, "add")
 
     def sub(self, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
         """``self - alpha * other``."""
-        if alpha != 1:
+        if alpha.__class__ is not int or alpha != 1:  # alpha=True and alpha=1.0 have their own rules
             other = _scaled(self, other, alpha, "sub")
         r = binary(self, other, "subtract", "sub")
         return r if out is None else write_out(r, out, "sub")
@@ -488,10 +519,6 @@ class MathMixin(TensorBase):
 
     def pow(self, exponent: Any, *, out: Any = None) -> Tensor:
         """``self ** exponent``; integer tensors to negative integer powers raise, as in PyTorch."""
-        if self._dtype.category == D.INTEGRAL and not isinstance(exponent, TensorBase):
-            e = to_scalar(exponent)
-            if isinstance(e, int) and not isinstance(e, bool) and e < 0:
-                raise RuntimeError("Integers to negative integer powers are not allowed.")
         r = binary(self, exponent, "pow", "pow")
         return r if out is None else write_out(r, out, "pow")
 
@@ -571,6 +598,8 @@ class MathMixin(TensorBase):
     __xor__ = __rxor__ = _operator("bitwise_xor", "bitwise_xor", INTEGRAL)
     __lshift__ = _operator("bitwise_left_shift", "bitwise_left_shift", INTEGRAL)
     __rshift__ = _operator("bitwise_right_shift", "bitwise_right_shift", INTEGRAL)
+    __rlshift__ = _operator("bitwise_left_shift", "bitwise_left_shift", INTEGRAL, reflected=True)
+    __rrshift__ = _operator("bitwise_right_shift", "bitwise_right_shift", INTEGRAL, reflected=True)
     __eq__ = _operator("equal", "eq", PRED)
     __ne__ = _operator("not_equal", "ne", PRED)
     __lt__ = _operator("less", "lt", PRED)
@@ -689,8 +718,8 @@ class MathMixin(TensorBase):
         """Limit values to ``[min, max]`` (scalars or tensors); ``min > max`` gives ``max``."""
         if min is None and max is None:
             raise RuntimeError("clamp(): At least one of 'min' or 'max' must not be None")
-        bounds = [b for b in (min, max) if b is not None]
-        dt = result_type(self, *(b if isinstance(b, TensorBase) else to_scalar(b) for b in bounds))
+        min, max = (None if b is None else _tensor_or_number(b, name, "clamp") for b, name in ((min, "min"), (max, "max")))
+        dt = result_type(self, *(b for b in (min, max) if b is not None))
         if dt is D.bool_:
             raise _no_kernel("clamp", dt)
         if dt.category == D.COMPLEX:
@@ -702,7 +731,7 @@ class MathMixin(TensorBase):
                     raise device_error("clamp", self, b)
                 args.append(cast(b, dt))
             else:
-                args.append(None if b is None else to_scalar(b))
+                args.append(None if b is None else storable(b, dt, "clamp"))
         x = cast(self, dt)
         lo, hi = args
         bk = self._backend
@@ -780,6 +809,16 @@ class MathMixin(TensorBase):
         return inplace(self, unary(self, "sqrt", "sqrt_", TO_FLOAT), "sqrt_")
 
 
+def _tensor_or_number(value: Any, name: str, op: str) -> Any:
+    """A tensor, or a Python number (NumPy scalars converted); a TypeError naming the argument otherwise."""
+    if isinstance(value, TensorBase):
+        return value
+    s = to_scalar(value)
+    if s is None:
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor or Number, not {type(value).__name__}")
+    return s
+
+
 def _operand_scalar(other: Any, op: str) -> Any:
     s = to_scalar(other)
     if s is None:
@@ -787,13 +826,21 @@ def _operand_scalar(other: Any, op: str) -> Any:
     return s
 
 
-def _int_trunc_divide(a: TensorBase, b: Any) -> Tensor:
+def _int_trunc_divide(a: Any, b: Any) -> Tensor:
     """Integer division rounded towards zero, exactly (no detour through floats)."""
     q = binary(a, b, "floor_divide", "div")
     r = binary(a, b, "remainder", "div")
-    b_negative = b < 0 if isinstance(b, TensorBase) else to_scalar(b) < 0
+    b_negative: Any
+    if isinstance(b, TensorBase):
+        b_negative = b < 0  # type: ignore[operator]  # Tensor defines <
+    else:  # the divisor as the integer dtype holds it (torch wraps out-of-range ints)
+        s: Any = to_scalar(b)
+        dt = q._dtype
+        if type(s) is int and not _INT_MIN[dt] <= s <= _INT_MAX[dt]:
+            s = _wrap_int(s, dt, "div")
+        b_negative = s < 0
     # floor and trunc differ by one where the division is inexact and the signs differ.
-    fix = (r != 0).logical_and((a < 0).logical_xor(b_negative))  # type: ignore[attr-defined]
+    fix = (r != 0).logical_and((a < 0).logical_xor(b_negative))
     return like(q, q._backend.add(q._data, q._backend.astype(fix._data, q._dtype)), q._dtype)
 
 
@@ -802,19 +849,22 @@ def _scaled(self: TensorBase, other: Any, alpha: Any, op: str) -> Any:
     a = to_scalar(alpha)
     if a is None:
         raise TypeError(f"{op}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
-    if isinstance(other, TensorBase):
-        if op == "sub" and (self._dtype is D.bool_ or other._dtype is D.bool_):
-            raise _bool_misuse("sub", self._dtype is other._dtype)
-        common = result_type(self, other)
-        if common.category < D.FLOATING and isinstance(a, float):
-            raise RuntimeError(f"{op}(): For integral input tensors, argument alpha must not be a floating point number.")
-        if isinstance(a, bool) and common is not D.bool_:
-            raise RuntimeError(f"{op}(): Boolean alpha only supported for Boolean results.")
-        if other._dtype is not common:
-            # keep other's rank: a 0-d operand must stay 0-d for the promotion that follows
-            other = like(other, cast(other, common), common)
-        if common is D.bool_:
-            return other if a else like(other, other._backend.logical_and(other._data, False))
-        return binary(other, a, "multiply", op)
-    s = to_scalar(other)
-    return other if s is None else s * a
+    is_tensor = isinstance(other, TensorBase)
+    s = None if is_tensor else to_scalar(other)
+    if not is_tensor and s is None:
+        return other  # binary() reports the bad operand
+    if is_tensor and op == "sub" and (self._dtype is D.bool_ or other._dtype is D.bool_):
+        raise _bool_misuse("sub", self._dtype is other._dtype)
+    common = result_type(self, other if is_tensor else s)
+    if common.category < D.FLOATING and isinstance(a, float):
+        raise RuntimeError(f"{op}(): For integral input tensors, argument alpha must not be a floating point number.")
+    if isinstance(a, bool) and common is not D.bool_:
+        raise RuntimeError(f"{op}(): Boolean alpha only supported for Boolean results.")
+    if not is_tensor:
+        return s * a  # type: ignore[operator]  # s is a number here
+    if other._dtype is not common:
+        # keep other's rank: a 0-d operand must stay 0-d for the promotion that follows
+        other = like(other, cast(other, common), common)
+    if common is D.bool_:
+        return other if a else like(other, other._backend.logical_and(other._data, False))
+    return binary(other, a, "multiply", op)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ember import _dtypes as D
@@ -42,6 +44,12 @@ def _empty_check(t: TensorBase, axes: tuple[int, ...] | None, op: str) -> None:
             raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
 
 
+def _axes(t: TensorBase, dim: Any, op: str) -> tuple[int, ...] | None:
+    """``dim`` checked and made non-negative; a 0-d tensor has no axis to name (dim 0 and -1 mean itself)."""
+    axes = norm_dims(dim, t._data.ndim, op)
+    return axes if t._data.ndim else None
+
+
 def _no_complex(t: TensorBase, op: str) -> None:
     if t._dtype.category == D.COMPLEX:
         raise NotImplementedError(f"{op}(): not implemented for complex tensors ({t._dtype}); there is no ordering")
@@ -56,6 +64,18 @@ def _accumulate_dtype(t: TensorBase, dt: dtype | None, op: str) -> dtype:
     return D.int64 if t._dtype.category <= D.INTEGRAL else t._dtype
 
 
+def _cast_input(t: TensorBase, dt: dtype) -> Any:
+    """``t``'s data in the requested ``dtype=`` (torch casts the input first; complex to real warns)."""
+    x = t._data
+    if t._dtype is dt:
+        return x
+    bk = t._backend
+    if t._dtype.category == D.COMPLEX and dt.category != D.COMPLEX:
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3)
+        x = bk.real(x)
+    return bk.astype(x, dt)
+
+
 class ReduceMixin(TensorBase):
     """Reductions as Tensor methods."""
 
@@ -67,38 +87,56 @@ class ReduceMixin(TensorBase):
         >>> ember.tensor([[1, 2], [3, 4]]).sum(dim=0)
         tensor([4, 6])
         """
-        axes = norm_dims(dim, self._data.ndim, "sum") or None  # torch: dim=() reduces every dim
+        axes = _axes(self, dim, "sum") or None  # torch: dim=() reduces every dim
         dt = _accumulate_dtype(self, dtype, "sum")
-        return like(self, self._backend.sum(self._data, axes, keepdim, dt), dt)
+        x = self._data if dtype is None else _cast_input(self, dt)
+        return like(self, self._backend.sum(x, axes, keepdim, dt), dt)
 
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
         """Product over ``dim`` (an int or None for every element)."""
         axes = None if dim is None else (norm_dim(dim, self._data.ndim, "prod"),)
+        axes = axes if self._data.ndim else None
         dt = _accumulate_dtype(self, dtype, "prod")
-        return like(self, self._backend.prod(self._data, axes, keepdim, dt), dt)
+        x = self._data if dtype is None else _cast_input(self, dt)
+        return like(self, self._backend.prod(x, axes, keepdim, dt), dt)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
         """Arithmetic mean over ``dim``; needs a floating or complex dtype, as in PyTorch."""
         x = self
         if dtype is not None:
-            x = like(self, self._backend.astype(self._data, dtype), dtype)
-        if x._dtype.category < D.FLOATING:
+            dt = _accumulate_dtype(self, dtype, "mean")
+            if dt.category < D.FLOATING:
+                raise RuntimeError(
+                    "mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                    f"complex dtype. Got: {_TORCH_NAMES[dt.name]}"
+                )
+            x = like(self, _cast_input(self, dt), dt)
+        elif x._dtype.category < D.FLOATING:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
                 f"complex dtype. Got: {_TORCH_NAMES[x._dtype.name]}"
             )
-        axes = norm_dims(dim, x._data.ndim, "mean") or None
-        return like(x, x._backend.mean(x._data, axes, keepdim))
+        axes = _axes(x, dim, "mean") or None
+        bk = x._backend
+        shape = x._data.shape
+        if x._data.size == 0 and any(shape[d] == 0 for d in (range(len(shape)) if axes is None else axes)):
+            # The mean of nothing is NaN (0/0), as in torch; NumPy would also warn.
+            out = tuple(1 if axes is None or d in axes else n for d, n in enumerate(shape)) if keepdim else tuple(
+                n for d, n in enumerate(shape) if axes is not None and d not in axes
+            )
+            nan = complex(math.nan, math.nan) if x._dtype.category == D.COMPLEX else math.nan
+            return like(x, bk.full(out, nan, x._dtype, x._device.index))
+        return like(x, bk.mean(x._data, axes, keepdim))
 
     def _extreme(self, dim: Any, keepdim: bool, kernel: str, arg_kernel: str, op: str) -> Any:
         if dim is None:
-            _no_complex(self, op)
             _empty_check(self, None, op)
+            _no_complex(self, op)
             return like(self, getattr(self._backend, kernel)(self._data, None, False))
-        if self._dtype.category == D.COMPLEX:
-            raise RuntimeError(f"{op}(): does not support complex input")
         axis = norm_dim(dim, self._data.ndim, op)
         _empty_check(self, (axis,) if self._data.ndim else (), op)
+        if self._dtype.category == D.COMPLEX:
+            raise RuntimeError(f"{op}(): does not support complex input")
         values = getattr(self._backend, kernel)(self._data, axis if self._data.ndim else None, keepdim)
         indices = getattr(self._backend, arg_kernel)(self._data, axis if self._data.ndim else None, keepdim)
         return values_indices(like(self, values), like(self, indices, D.int64))
@@ -125,19 +163,21 @@ class ReduceMixin(TensorBase):
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Maximum over one or more dims (every dim when ``dim`` is empty)."""
-        axes = norm_dims(dim, self._data.ndim, "amax") or None
-        _no_complex(self, "amax")
+        axes = _axes(self, dim, "amax") or None
         _empty_check(self, axes, "amax")
+        _no_complex(self, "amax")
         return like(self, self._backend.max(self._data, axes, keepdim))
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Minimum over one or more dims (every dim when ``dim`` is empty)."""
-        axes = norm_dims(dim, self._data.ndim, "amin") or None
-        _no_complex(self, "amin")
+        axes = _axes(self, dim, "amin") or None
         _empty_check(self, axes, "amin")
+        _no_complex(self, "amin")
         return like(self, self._backend.min(self._data, axes, keepdim))
 
     def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
+        if dim is not None:
+            norm_dim(dim, self._data.ndim, op)  # a bad dim is reported before a bad dtype, as in torch
         if self._dtype.category == D.COMPLEX:
             raise RuntimeError(f"{op}(): does not support complex input")
         if self._dtype is D.bool_:
@@ -162,12 +202,12 @@ class ReduceMixin(TensorBase):
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Whether every element (along ``dim``) is non-zero, as a bool tensor."""
-        axes = norm_dims(dim, self._data.ndim, "all")
+        axes = _axes(self, dim, "all")
         return _logical(self, self._backend.all(self._data, axes, keepdim))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Whether any element (along ``dim``) is non-zero, as a bool tensor."""
-        axes = norm_dims(dim, self._data.ndim, "any")
+        axes = _axes(self, dim, "any")
         return _logical(self, self._backend.any(self._data, axes, keepdim))
 
 
@@ -202,4 +242,4 @@ def _named(op: str, pair: values_indices) -> values_indices:
     cls = _RETURN_TYPES.get(op)
     if cls is None:
         cls = _RETURN_TYPES[op] = type(op, (_ReturnType,), {"_op": op, "__slots__": ()})
-    return cls(*pair)  # type: ignore[no-any-return]
+    return cls(*pair)

@@ -185,6 +185,9 @@ class ShapeMixin(TensorBase):
                     f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}"
                 )
             target.append(n)
+        if tuple(target[lead:]) == shape and all(n == 1 for n in target[:lead]):
+            # Nothing grows: a plain (writable) view, with torch's strides for the new leading 1s.
+            return view_of(self, self._backend.reshape(self._data, tuple(target), None))
         return view_of(self, self._backend.broadcast_to(self._data, tuple(target)))
 
     def expand_as(self, other: TensorBase) -> Tensor:
@@ -214,12 +217,14 @@ class ShapeMixin(TensorBase):
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` views of ``ceil(size / chunks)`` (the last may be smaller, or fewer returned)."""
-        chunks = operator.index(chunks)
+        chunks = _index_arg(chunks, "chunk", "chunks")
         if chunks <= 0:
             raise RuntimeError(f"chunk(): number of chunks must be greater than 0, got {chunks}")
         d = norm_dim(dim, self._data.ndim, "chunk")
         size = self._data.shape[d]
-        return self.split(max(-(-size // chunks), 1) if size else 1, d)
+        if size == 0:  # torch gives `chunks` empty pieces here, not one
+            return self.split([0] * chunks, d)
+        return self.split(-(-size // chunks), d)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into views of ``split_size`` along ``dim``, or of the given list of sizes."""
@@ -228,14 +233,14 @@ class ShapeMixin(TensorBase):
         d = norm_dim(dim, self._data.ndim, "split")
         size = self._data.shape[d]
         if isinstance(split_size_or_sections, (list, tuple)):
-            sizes = [operator.index(s) for s in split_size_or_sections]
+            sizes = [_index_arg(s, "split", "split_size_or_sections") for s in split_size_or_sections]
             if sum(sizes) != size or any(s < 0 for s in sizes):
                 raise RuntimeError(
                     f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
                     f"dimension {d}), but got split_sizes={sizes}"
                 )
         else:
-            step = operator.index(split_size_or_sections)
+            step = _index_arg(split_size_or_sections, "split", "split_size_or_sections")
             if step <= 0 and size:
                 raise RuntimeError(f"split(): split_size must be positive, got {step}")
             sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
@@ -251,6 +256,13 @@ class ShapeMixin(TensorBase):
         d = norm_dim(dim, self._data.ndim, "unbind")
         lead = (slice(None),) * d
         return tuple(view_of(self, self._backend.getitem(self._data, (*lead, i))) for i in range(self._data.shape[d]))
+
+
+def _index_arg(value: Any, op: str, name: str) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}") from None
 
 
 def _tensors_arg(tensors: Any, op: str) -> list[TensorBase]:

@@ -162,6 +162,10 @@ class _Registry:
             self._chosen[device_type] = name
             self._active.pop(device_type, None)
 
+    def backend_if_active(self, device_type: str) -> Any:
+        """The active backend for a device type if one was already chosen, else None (never loads)."""
+        return self._active.get(device_type)
+
     def backend(self, device_type: str) -> Any:
         """The active backend instance for a device type."""
         hit = self._active.get(device_type)

@@ -91,8 +91,17 @@ def _size(shape: tuple[int, ...]) -> Size:
     return tuple.__new__(Size, shape)
 
 
+_CPU = device("cpu")
+
+
 def resolve_device(spec: Any) -> tuple[device, Any]:
     """The concrete device (with its index) and the active backend for a user's device argument."""
+    if spec is None:
+        from ember._plugins import registry
+
+        active = registry.backend_if_active("cpu")
+        if active is not None:
+            return _CPU, active  # the hot path of every factory call
     from ember._device import as_device
     from ember._plugins import registry
 

@@ -167,6 +167,11 @@ def norm_shape(args: tuple[Any, ...], op: str, name: str = "size") -> tuple[int,
     """Sizes given as ``f(2, 3)`` or ``f((2, 3))`` / ``f([2, 3])`` / ``f(ember.Size)``."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    for s in args:
+        if type(s) is not int:
+            break
+    else:
+        return args  # the common case: plain ints
     try:
         if any(isinstance(s, bool) for s in args):
             raise TypeError
