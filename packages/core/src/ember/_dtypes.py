@@ -66,8 +66,8 @@ class dtype:
     def __repr__(self) -> str:
         return f"ember.{self.name}"
 
-    def __reduce__(self) -> str:
-        return self.name
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dtype_from_name, (self.name,))  # unpickles to the same interned object
 
 
 bool_ = dtype("bool", 1, BOOL, False)
