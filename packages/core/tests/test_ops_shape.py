@@ -424,6 +424,10 @@ def test_cat_skips_legacy_empty_1d_tensors() -> None:
             "split_with_sizes expects split_sizes to sum exactly to 2 (input tensor's size at dimension 0), but got split_sizes=[1, 2]"
         ]),
         (lambda x: ember.tensor(1.0).split(1), RuntimeError, ["split()", "0-d"]),
+        (lambda x: ember.tensor(1.0).chunk(1), RuntimeError, ["chunk expects at least a 1-dimensional tensor"]),
+        (lambda x: ember.tensor(1.0).unbind(0), IndexError, ["Dimension specified as 0 but tensor has no dimensions"]),
+        (lambda x: x.chunk(1.5), TypeError, ["chunk(): argument 'chunks' must be int, not float"]),
+        (lambda x: x.split("a"), TypeError, ["split()", "must be int, not str"]),
     ],
 )
 def test_shape_errors(call: Any, exc: type[BaseException], fragments: list[str]) -> None:

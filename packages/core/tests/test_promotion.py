@@ -205,6 +205,15 @@ def test_true_division_of_integers_gives_the_default_float(code: str) -> None:
     np.testing.assert_allclose((1 / y).numpy(), 1 / yf)
 
 
+def test_true_division_casts_each_integer_operand_straight_to_float() -> None:
+    # result_type is uint8, but torch divides in float32 from each operand's own dtype
+    z, d = ember.tensor(-1, dtype=ember.int8), ember.tensor([1], dtype=ember.uint8)
+    assert (z / d).tolist() == [-1.0]
+    np.testing.assert_allclose(ember.atan2(z, d).numpy(), [-0.7853982], rtol=1e-6)
+    assert (z + d).tolist() == [0]  # other ops compute in uint8: -1 becomes 255
+    assert (z < d).tolist() == [False]
+
+
 @pytest.mark.parametrize("code", ["u8", "i8", "i16", "i32", "i64"])
 def test_floor_and_trunc_division_keep_integers(code: str) -> None:
     dt = CODES[code]

@@ -100,6 +100,9 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
             xa, xb = a._data, b._data
         else:
             common = result_type(a, b)
+            if kind == TRUEDIV and common.category < D.FLOATING:
+                # straight to floats: int8(-1) / uint8(1) is -1.0, not 255.0 via uint8
+                common = D.get_default_dtype()
             xa, xb = cast(a, common), cast(b, common)
     elif _SCALAR_CATEGORY.get(type(b), 9) <= a._dtype.category:
         # A Python scalar of the tensor's category or lower never changes its dtype.

@@ -218,6 +218,8 @@ class ShapeMixin(TensorBase):
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` views of ``ceil(size / chunks)`` (the last may be smaller, or fewer returned)."""
         chunks = _index_arg(chunks, "chunk", "chunks")
+        if self._data.ndim == 0:
+            raise RuntimeError("chunk(): chunk expects at least a 1-dimensional tensor")
         if chunks <= 0:
             raise RuntimeError(f"chunk(): number of chunks must be greater than 0, got {chunks}")
         d = norm_dim(dim, self._data.ndim, "chunk")
@@ -253,6 +255,8 @@ class ShapeMixin(TensorBase):
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """Views of each slice along ``dim`` (the dim removed)."""
+        if self._data.ndim == 0:
+            raise IndexError(f"unbind(): Dimension specified as {dim} but tensor has no dimensions")
         d = norm_dim(dim, self._data.ndim, "unbind")
         lead = (slice(None),) * d
         return tuple(view_of(self, self._backend.getitem(self._data, (*lead, i))) for i in range(self._data.shape[d]))
