@@ -104,3 +104,21 @@ def test_rng_is_reproducible(bk: NumpyBackend) -> None:
 
 def test_round_is_half_to_even(bk: NumpyBackend) -> None:
     assert bk.round(np.array([0.5, 1.5, 2.5, -0.5])).tolist() == [0.0, 2.0, 2.0, -0.0]
+
+
+def test_kernels_never_warn_but_user_numpy_still_does(bk: NumpyBackend) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any NumPy RuntimeWarning would raise
+        assert np.isinf(bk.divide(np.array([1.0]), np.array([0.0])))[0]
+        assert np.isnan(bk.log(np.array([-1.0])))[0]
+        assert np.isinf(bk.multiply(np.array([1e38], np.float32), np.float32(10)))[0]
+        assert np.isinf(bk.sum(np.full(3, 1e308), None, False, ember.float64))
+        bk.astype(np.array([np.nan]), ember.int64)
+        with pytest.raises(RuntimeWarning):
+            np.divide(np.array([1.0]), np.array([0.0]))  # the error state is restored after each kernel
+
+
+def test_round_keeps_integer_dtypes(bk: NumpyBackend) -> None:
+    assert bk.round(np.array([1, 2], np.int32)).dtype == np.int32

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -10,27 +9,18 @@ import numpy as np
 
 from ember import dtype
 from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
+from ember_cpu._quiet import quiet, ufunc_kernel
 
 __all__ = ["NumpyBackend"]
 
-# PyTorch returns inf/nan silently (log(0), 0/0); NumPy warns. Silence only the
-# warnings NumPy attributes to this module's kernel calls, not the user's own NumPy code.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
-
-
-def _always_array(ufunc: np.ufunc) -> Any:
-    """The ufunc with ``out=...``, so 0-d results are 0-d arrays rather than NumPy scalars."""
-
-    def unary(x: Any) -> np.ndarray:
-        return ufunc(x, out=...)
-
-    def binary(a: Any, b: Any) -> np.ndarray:
-        return ufunc(a, b, out=...)
-
-    kernel = unary if ufunc.nin == 1 else binary
-    kernel.__name__ = kernel.__qualname__ = ufunc.__name__
-    return kernel
-
+# Kernels that never raise a floating-point error skip the error-state switch (see _quiet).
+_rint = ufunc_kernel(np.rint, ignore_errors=False)
+_NEVER_WARN = frozenset({
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_invert", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf", "isfinite",
+    "negative", "conj", "maximum", "minimum",
+})
 
 
 class NumpyBackend(ArrayAPIBackend):
@@ -42,11 +32,17 @@ class NumpyBackend(ArrayAPIBackend):
     xp: ClassVar[Any] = np
 
     # Ufunc reductions skip np.sum's Python wrapper (a microsecond per call).
+    @quiet
     def sum(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
         return np.add.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
 
+    @quiet
     def prod(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
         return np.multiply.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
+
+    @quiet
+    def mean(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        return np.mean(x, axis=axis, keepdims=keepdims)
 
     def max(self, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
         return np.maximum.reduce(x, axis=axis, out=..., keepdims=keepdims)
@@ -66,15 +62,20 @@ class NumpyBackend(ArrayAPIBackend):
     def argmin(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
         return np.asarray(np.argmin(x, axis=axis, keepdims=keepdims), dtype=np.int64)
 
+    @quiet
     def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.matmul(a, b, out=...)
 
     # Not ufuncs in NumPy; these spellings always return arrays.
-    round = staticmethod(_always_array(np.rint))  # half to even, like torch.round
+    def round(self, x: np.ndarray) -> np.ndarray:
+        # rint rounds half to even, like torch.round; integers are already round (and keep their dtype).
+        return _rint(x) if x.dtype.kind in "fc" else x.copy()
+
     real = staticmethod(np.real)
     imag = staticmethod(np.imag)
 
     # -- allocation and host copies -----------------------------------------------
+    @quiet
     def asarray(self, obj: Any, dt: dtype, index: int | None, copy: bool | None) -> np.ndarray:
         return np.array(obj, dtype=self._native[dt], copy=copy)
 
@@ -84,12 +85,14 @@ class NumpyBackend(ArrayAPIBackend):
     def to_numpy(self, x: np.ndarray) -> np.ndarray:
         return x
 
+    @quiet
     def astype(self, x: np.ndarray, dt: dtype) -> np.ndarray:
         return x.astype(self._native[dt])
 
     def copy(self, x: np.ndarray) -> np.ndarray:
         return np.array(x, order="C", copy=True)
 
+    @quiet
     def copy_into(self, dst: np.ndarray, src: Any) -> None:
         np.copyto(dst, src, casting="unsafe")
 
@@ -134,6 +137,10 @@ class NumpyBackend(ArrayAPIBackend):
         return np.stack(arrays, axis=axis)
 
     # -- indexing -------------------------------------------------------------------------
+    @quiet
+    def setitem(self, x: np.ndarray, key: tuple[Any, ...], value: Any) -> None:
+        x[key] = value
+
     def getitem(self, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
         # The trailing Ellipsis makes integer-only keys give 0-d views, not NumPy scalars.
         full = (*key, Ellipsis)
@@ -155,7 +162,7 @@ class NumpyBackend(ArrayAPIBackend):
 for _kernel in (*UNARY_KERNELS, *BINARY_KERNELS):
     _fn = getattr(np, _kernel)
     if isinstance(_fn, np.ufunc):
-        setattr(NumpyBackend, _kernel, staticmethod(_always_array(_fn)))
+        setattr(NumpyBackend, _kernel, staticmethod(ufunc_kernel(_fn, _kernel not in _NEVER_WARN)))
 
 
 def _address(x: np.ndarray) -> int:
