@@ -122,3 +122,17 @@ def test_kernels_never_warn_but_user_numpy_still_does(bk: NumpyBackend) -> None:
 
 def test_round_keeps_integer_dtypes(bk: NumpyBackend) -> None:
     assert bk.round(np.array([1, 2], np.int32)).dtype == np.int32
+
+
+def test_empty_arrays_report_contiguous_strides(bk: NumpyBackend) -> None:
+    # NumPy says 0 for every stride of an empty array; torch reports C-contiguous strides.
+    assert bk.strides(np.zeros((0, 2))) == (2, 1)
+    assert bk.strides(np.zeros((2, 0))) == (1, 1)
+    assert bk.strides(np.zeros((3, 0, 2))) == (2, 2, 1)
+
+
+def test_full_keeps_signed_zero_and_dtype(bk: NumpyBackend) -> None:
+    assert np.signbit(bk.full((2,), -0.0, ember.float32, None)).all()
+    z = bk.full((2, 2), 0, ember.int16, None)
+    assert z.dtype == np.int16 and not z.any()
+    assert bk.full((), True, ember.bool, None).dtype == np.bool_

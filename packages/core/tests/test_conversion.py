@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import NP
 
 import ember
 
@@ -31,12 +32,7 @@ def test_numpy_shares_memory_both_ways() -> None:
 
 
 def test_numpy_keeps_dtype_shape_and_strides() -> None:
-    for dtype, np_dtype in [
-        (ember.float32, np.float32), (ember.float64, np.float64), (ember.float16, np.float16),
-        (ember.bool, np.bool_), (ember.uint8, np.uint8), (ember.int8, np.int8), (ember.int16, np.int16),
-        (ember.int32, np.int32), (ember.int64, np.int64), (ember.complex64, np.complex64),
-        (ember.complex128, np.complex128),
-    ]:
+    for dtype, np_dtype in NP.items():
         assert ember.ones(2, dtype=dtype).numpy().dtype == np_dtype
     t = ember.ones(3, 2).t()
     assert t.numpy().strides == (4, 8)

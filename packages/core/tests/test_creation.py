@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import NP
 
 import ember
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-
-@pytest.fixture(autouse=True)
-def _restore_default_dtype() -> Iterator[None]:
-    default = ember.get_default_dtype()
-    yield
-    ember.set_default_dtype(default)
 
 
 def check(t: ember.Tensor, values: Any, dtype: ember.dtype, shape: tuple[int, ...] | None = None) -> None:
@@ -289,15 +282,7 @@ def test_from_numpy_shares_memory_both_ways() -> None:
     assert t.data_ptr() == a.ctypes.data
 
 
-@pytest.mark.parametrize(
-    ("np_dtype", "dtype"),
-    [
-        (np.float64, ember.float64), (np.float32, ember.float32), (np.float16, ember.float16),
-        (np.complex64, ember.complex64), (np.complex128, ember.complex128), (np.int64, ember.int64),
-        (np.int32, ember.int32), (np.int16, ember.int16), (np.int8, ember.int8), (np.uint8, ember.uint8),
-        (np.bool_, ember.bool),
-    ],
-)
+@pytest.mark.parametrize(("np_dtype", "dtype"), [(n, e) for e, n in NP.items()])
 def test_from_numpy_dtypes(np_dtype: Any, dtype: ember.dtype) -> None:
     assert ember.from_numpy(np.zeros(2, dtype=np_dtype)).dtype is dtype
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import pickle
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.filterwarnings("error")
 needs_no_cuda_backend = pytest.mark.skipif(
     "cuda" in ember.backends.available(), reason="an ember-cuda backend is installed here"
 )
-
-
-@pytest.fixture(autouse=True)
-def _restore_default_dtype() -> Iterator[None]:
-    default = ember.get_default_dtype()
-    yield
-    ember.set_default_dtype(default)
 
 
 # -- dtypes ------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ Expected error types and messages were captured from PyTorch 2.13.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import NP, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -22,11 +23,7 @@ from hypothesis.extra import numpy as hnp
 import ember
 
 # A NumPy RuntimeWarning escaping an op (divide by zero, invalid value, ...) is a failure here.
-# Any RuntimeWarning is an error, except NumPy's floating-point ones that ember_cpu
-# silences by design (attributed to its kernel module; see the xfail below for the limit).
-pytestmark = pytest.mark.filterwarnings(
-    "error::RuntimeWarning", "ignore::RuntimeWarning:ember_cpu._backend"
-)
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 PROPERTY = settings(max_examples=60, deadline=None)
 
@@ -35,25 +32,8 @@ NUMPY_PHRASES = (
     "cannot reshape array", "axis",
 )
 
+raises = partial(raises_exactly, numpy_phrases=NUMPY_PHRASES)
 
-@contextmanager
-def raises(exc_type: type[BaseException], *fragments: str) -> Iterator[Any]:
-    """Exactly ``exc_type`` (not a subclass), each fragment in the message, no NumPy wording."""
-    with pytest.raises(exc_type) as info:
-        yield info
-    assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}: {info.value}"
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    for phrase in NUMPY_PHRASES:
-        assert phrase not in message, f"NumPy wording {phrase!r} leaked: {message!r}"
-
-
-NP = {
-    ember.bool: np.bool_, ember.uint8: np.uint8, ember.int8: np.int8, ember.int16: np.int16,
-    ember.int32: np.int32, ember.int64: np.int64, ember.float16: np.float16, ember.float32: np.float32,
-    ember.float64: np.float64, ember.complex64: np.complex64, ember.complex128: np.complex128,
-}
 INTS = [ember.uint8, ember.int8, ember.int32, ember.int64]
 FLOATS = [ember.float32, ember.float64]
 
@@ -727,12 +707,6 @@ def test_where_and_clamp_check_python_numbers() -> None:
     assert ember.where(c, np.float64(1.5), 0).tolist() == [1.5, 0.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend bug (ember_cpu, not core): NumPy RuntimeWarnings are hidden by a module-level "
-    "warnings filter, which warnings.simplefilter('error') / -W error (and a plugin first loaded inside "
-    "warnings.catch_warnings) defeat; kernels need np.errstate. Remove this mark once fixed.",
-)
 def test_float_edge_cases_are_silent_like_torch() -> None:
     import warnings
 

@@ -7,12 +7,12 @@ dims included), dims and keepdim; expected errors were captured from PyTorch 2.1
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import NP, SHAPES, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -25,32 +25,17 @@ PROPERTY = settings(max_examples=60, deadline=None)
 
 NUMPY_PHRASES = ("ufunc", "numpy", "axis", "zero-size array", "casting rule", "Mean of empty")
 
-
-@contextmanager
-def raises(exc_type: type[BaseException], *fragments: str) -> Iterator[Any]:
-    """Exactly ``exc_type`` (not a subclass), each fragment in the message, no NumPy wording."""
-    with pytest.raises(exc_type) as info:
-        yield info
-    assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}: {info.value}"
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    for phrase in NUMPY_PHRASES:
-        assert phrase not in message, f"NumPy wording {phrase!r} leaked: {message!r}"
+raises = partial(raises_exactly, numpy_phrases=NUMPY_PHRASES)
 
 
-NP = {
-    ember.bool: np.bool_, ember.uint8: np.uint8, ember.int32: np.int32, ember.int64: np.int64,
-    ember.float32: np.float32, ember.float64: np.float64,
-}
-DTYPES = list(NP)
+DTYPES = [ember.bool, ember.uint8, ember.int32, ember.int64, ember.float32, ember.float64]
 
 
 @st.composite
 def tensor_and_dims(draw: st.DrawFn, *, multi: bool = True) -> tuple[np.ndarray, Any, bool]:
     """An array, a ``dim`` argument (None, an int or a tuple, negatives included) and keepdim."""
     dt = draw(st.sampled_from(DTYPES))
-    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4))
+    shape = draw(SHAPES)
     if dt is ember.bool:
         elements: st.SearchStrategy[Any] = st.booleans()
     elif dt is ember.uint8:

@@ -8,12 +8,13 @@ PyTorch 2.13 and pasted below). Property tests compare values with NumPy.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import SHAPES, numbered, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -26,26 +27,7 @@ PROPERTY = settings(max_examples=60, deadline=None)
 
 NUMPY_PHRASES = ("cannot reshape array", "axis", "numpy", "all the input array dimensions", "need at least one array")
 
-
-@contextmanager
-def raises(exc_type: type[BaseException], *fragments: str) -> Iterator[Any]:
-    """Exactly ``exc_type`` (not a subclass), each fragment in the message, no NumPy wording."""
-    with pytest.raises(exc_type) as info:
-        yield info
-    assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}: {info.value}"
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    for phrase in NUMPY_PHRASES:
-        assert phrase not in message, f"NumPy wording {phrase!r} leaked: {message!r}"
-
-
-SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)
-
-
-def numbered(shape: tuple[int, ...]) -> tuple[np.ndarray, ember.Tensor]:
-    a = np.arange(math.prod(shape), dtype=np.float64).reshape(shape)
-    return a, ember.tensor(a)
+raises = partial(raises_exactly, numpy_phrases=NUMPY_PHRASES)
 
 
 def same(out: ember.Tensor, expected: np.ndarray) -> None:

@@ -22,13 +22,11 @@ DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, 
 
 
 @pytest.fixture(autouse=True)
-def _restore_state() -> Iterator[None]:
-    """Print options and the default dtype are process-global; undo each test's changes."""
+def _restore_printoptions() -> Iterator[None]:
+    """Print options are process-global (conftest.py restores the default dtype)."""
     options = get_printoptions()
-    default = ember_dtypes.get_default_dtype()
     yield
     set_printoptions(**options)
-    ember_dtypes.set_default_dtype(default)
 
 
 def case(

@@ -12,12 +12,12 @@ answers complex64, the smallest complex dtype it has.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import raises_exactly
 
 import ember
 
@@ -94,25 +94,7 @@ SCALARS = {"True": True, "2": 2, "2.5": 2.5, "1j": 1j}
 
 NUMPY_PHRASES = ("operands could not be broadcast", "ufunc", "numpy", "casting rule", "Python integer")
 
-
-@contextmanager
-def raises(exc_type: type[BaseException], *fragments: str) -> Iterator[Any]:
-    """Exactly ``exc_type`` (not a subclass), each fragment in the message, no NumPy wording."""
-    with pytest.raises(exc_type) as info:
-        yield info
-    assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}"
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    for phrase in NUMPY_PHRASES:
-        assert phrase not in message, f"NumPy wording {phrase!r} leaked: {message!r}"
-
-
-@pytest.fixture(autouse=True)
-def _restore_default_dtype() -> Iterator[None]:
-    saved = ember.get_default_dtype()
-    yield
-    ember.set_default_dtype(saved)
+raises = partial(raises_exactly, numpy_phrases=NUMPY_PHRASES)
 
 
 def ones(code: str, shape: tuple[int, ...] = (2,)) -> ember.Tensor:

@@ -59,6 +59,7 @@ from ember._dtypes import (
     uint8,
 )
 from ember._dtypes import bool_ as bool
+from ember._elementwise import broadcast_shapes, where
 from ember._errors import (
     BackendNotFoundError,
     DuplicateBackendError,
@@ -67,7 +68,6 @@ from ember._errors import (
     PluginLoadError,
 )
 from ember._functional import FUNCTIONS, make_function
-from ember._ops_math import broadcast_shapes, where
 from ember._ops_reduce import values_indices
 from ember._ops_shape import cat, stack
 from ember._printing import get_printoptions, printoptions, set_printoptions

@@ -273,6 +273,12 @@ def _from_numpy(ndarray: np.ndarray, op: str) -> Tensor:
 
 def _sizes(op: str, sizes: tuple[Any, ...], size: Any) -> tuple[int, ...]:
     """The shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
+    if size is None and sizes:
+        for s in sizes:
+            if type(s) is not int or s < 0:
+                break
+        else:
+            return sizes  # the common case: non-negative plain ints
     if size is not None:
         if sizes:
             raise TypeError(f"{op}() got multiple values for argument 'size'")
@@ -292,8 +298,9 @@ def _sizes(op: str, sizes: tuple[Any, ...], size: Any) -> tuple[int, ...]:
 
 def _factory(shape: tuple[int, ...], op: str, dt: Any, device: Any) -> tuple[tuple[int, ...], dtype, Any, Any]:
     dev, backend = resolve_device(device)
-    dt = dtype_arg(dt, op) or D.get_default_dtype()
-    _check_supported(backend, dt, op)
+    dt = D.get_default_dtype() if dt is None else dtype_arg(dt, op)
+    if dt not in backend.dtypes:
+        _check_supported(backend, dt, op)
     return shape, dt, dev, backend
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ember._dtypes import scalar_dtype
-from ember._ops_math import BINARY_OPS, binary, write_out
+from ember._elementwise import BINARY_OPS, binary
+from ember._inplace import write_out
 from ember._tensor import Tensor
 from ember._tensor_base import to_scalar, wrap
 

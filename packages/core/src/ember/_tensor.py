@@ -21,8 +21,9 @@ from ember import _printing, _tensor_base
 from ember._device import device
 from ember._dtypes import dtype
 from ember._errors import MissingPackageError
+from ember._inplace import inplace
 from ember._ops_index import IndexMixin
-from ember._ops_math import MathMixin, inplace
+from ember._ops_math import MathMixin
 from ember._ops_reduce import ReduceMixin
 from ember._ops_shape import ShapeMixin
 from ember._tensor_base import (
@@ -467,7 +468,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if src._device is not self._device or src._backend is not self._backend:
             src = src.to(self._device)
-        from ember._ops_math import broadcast_shapes
+        from ember._elementwise import broadcast_shapes
 
         out_shape = broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape))
         if out_shape != tuple(self._data.shape):

@@ -1,0 +1,76 @@
+"""Writing results into existing tensors: ``out=`` arguments and in-place ops.
+
+Ops compute out of place and these functions copy the result back, so the
+casting rule, the shape checks and the version bump live in one place.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+from ember._dtypes import dtype
+from ember._special_cases import tname
+from ember._tensor_base import TensorBase, bump_version, check_writable, device_error
+
+if TYPE_CHECKING:
+    from ember._tensor import Tensor
+
+__all__ = ["can_cast", "write_out", "inplace"]
+
+
+def can_cast(src: dtype, dst: dtype) -> bool:
+    """PyTorch's in-place rule: never to a lower category (float into int, anything into bool)."""
+    return src.category <= dst.category
+
+
+def write_out(result: TensorBase, out: TensorBase, op: str) -> Tensor:
+    """Store ``result`` into the user's ``out=`` tensor (resizing an empty one), returning ``out``."""
+    if not isinstance(out, TensorBase):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if out._device is not result._device:
+        raise device_error(op, result, out)
+    if not can_cast(result._dtype, out._dtype):
+        raise RuntimeError(
+            f"{op}(): result type {tname(result._dtype)} can't be cast to the desired output type "
+            f"{tname(out._dtype)}"
+        )
+    check_writable(out, op)
+    shape = tuple(result._data.shape)
+    if tuple(out._data.shape) != shape:
+        if out._data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out._data.shape)}, "
+                f"which does not match the required output shape {list(shape)}.",
+                UserWarning, stacklevel=3,
+            )
+        if out._base is not None:
+            raise RuntimeError(f"{op}(): cannot resize out=, a view of another tensor")
+        out._data = out._backend.empty(shape, out._dtype, out._device.index)
+    out._backend.copy_into(out._data, result._data)
+    bump_version(out)
+    return out  # type: ignore[return-value]
+
+
+def inplace(t: TensorBase, result: TensorBase, op: str) -> Tensor:
+    """Write an out-of-place result back into ``t`` (PyTorch's in-place casting rule)."""
+    if not can_cast(result._dtype, t._dtype):
+        raise RuntimeError(
+            f"{op}(): result type {tname(result._dtype)} can't be cast to the desired output type "
+            f"{tname(t._dtype)}"
+        )
+    if tuple(result._data.shape) != tuple(t._data.shape):
+        raise RuntimeError(
+            f"{op}(): output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(result._data.shape)}"
+        )
+    check_writable(t, op)
+    try:
+        t._backend.copy_into(t._data, result._data)
+    except ValueError as exc:  # read-only memory: an expanded (broadcast) view
+        raise RuntimeError(
+            f"{op}(): unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the operation."
+        ) from exc
+    bump_version(t)
+    return t  # type: ignore[return-value]

@@ -1,0 +1,148 @@
+"""Integer and bool special cases of the elementwise ops, and PyTorch's refusals.
+
+NumPy answers many things PyTorch refuses (bool subtraction, integer division by
+zero, complex floor division) and refuses one thing PyTorch answers (negative
+integer powers). :func:`check_binary` runs before the backend kernel for the ops
+in :data:`CHECKED_KERNELS`; the helpers here also build the errors the other op
+modules raise, so each message is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ember import _dtypes as D
+from ember._dtypes import dtype
+from ember._tensor_base import SCALAR_TYPES, TensorBase
+
+__all__ = [
+    "tname", "no_kernel", "bool_misuse", "INT_MIN", "INT_MAX", "wrap_int", "int_scalar",
+    "CHECKED_KERNELS", "check_binary",
+]
+
+
+def tname(dt: dtype) -> str:
+    """torch's ScalarType name, used in its casting errors (Float, Long, ...)."""
+    return {
+        "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+        "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+        "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+    }[dt.name]
+
+
+def no_kernel(op: str, dt: dtype) -> NotImplementedError:
+    """PyTorch has no kernel for this op and dtype: NotImplementedError (a RuntimeError), as in torch."""
+    return NotImplementedError(f"{op}(): not implemented for '{tname(dt)}'")
+
+
+def bool_misuse(op: str, both: bool = False) -> RuntimeError:
+    if op == "sub" and both:
+        return RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if op == "sub":
+        return RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return RuntimeError(
+        "Negation, the `-` operator, on a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
+
+
+# -- Python ints outside an integer dtype's range --------------------------------------------
+
+INT_MAX = {d: 2 ** (8 * d.itemsize - d.is_signed) - 1 for d in (D.uint8, D.int8, D.int16, D.int32, D.int64)}
+INT_MIN = {d: -(2 ** (8 * d.itemsize - 1)) if d.is_signed else 0 for d in INT_MAX}
+
+
+def wrap_int(value: int, dt: dtype, op: str) -> int:
+    """A Python int outside ``dt``'s range, wrapped as a C cast would (PyTorch: uint8 + 300 == 44, u8 < -1)."""
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError(f"{op}(): the Python number {value} is too large for any tensor dtype")
+    bits = 8 * dt.itemsize
+    wrapped = value % 2**bits
+    return wrapped - 2**bits if dt.is_signed and wrapped >= 2 ** (bits - 1) else wrapped
+
+
+def int_scalar(value: int, dt: dtype, op: str, kernel: str, truediv: bool, reflected: bool) -> int:
+    """A Python int outside an integer tensor's range, handled as PyTorch does for this op."""
+    if truediv:
+        return value  # true division computes in floats, where the value fits
+    if kernel == "pow" and not reflected:
+        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+    return wrap_int(value, dt, op)
+
+
+# -- checks before a binary kernel -------------------------------------------------------------
+
+# Kernels that need a dtype check or a special case before the backend sees them.
+_ORDERED = ("less", "less_equal", "greater", "greater_equal")
+CHECKED_KERNELS = frozenset({
+    "subtract", "floor_divide", "remainder", "pow", "maximum", "minimum", "atan2",
+    "bitwise_left_shift", "bitwise_right_shift", *_ORDERED,
+})
+
+
+def check_binary(
+    a: TensorBase, b: Any, xa: Any, xb: Any, common: dtype, kernel: str, op: str, reflected: bool
+) -> Any:
+    """PyTorch's refusals and integer special cases; a native result when the kernel is bypassed."""
+    cat = common.category
+    bk = a._backend
+    if kernel == "subtract":
+        a_bool = a._dtype is D.bool_
+        b_bool = b._dtype is D.bool_ if isinstance(b, TensorBase) else isinstance(b, bool)
+        if a_bool or b_bool:
+            raise bool_misuse("sub", a_bool and b_bool)
+    elif cat == D.COMPLEX:
+        if kernel in ("maximum", "minimum"):
+            raise RuntimeError(f"{op}(): {kernel} not implemented for complex tensors.")
+        if kernel != "pow":
+            raise no_kernel(op, common)
+    elif cat == D.BOOL:
+        if kernel in ("floor_divide", "remainder", "bitwise_left_shift", "bitwise_right_shift"):
+            raise no_kernel(op, common)
+        if kernel == "pow":
+            if isinstance(b, TensorBase) or reflected:
+                raise no_kernel(op, common)
+            # x ** True is x, x ** False is all True (torch keeps bool for a bool exponent).
+            return bk.copy(xa) if xb else bk.logical_or(xa, True)
+    elif cat == D.INTEGRAL:
+        if kernel in ("floor_divide", "remainder"):
+            _check_int_divisor(bk, xb)
+        elif kernel == "pow":
+            if isinstance(xb, SCALAR_TYPES):
+                if not reflected and type(xb) is int and xb < 0:
+                    raise RuntimeError("Integers to negative integer powers are not allowed.")
+            elif common.is_signed:
+                return _int_pow(bk, xa, xb, common, a._device.index)
+    return None
+
+
+def _check_int_divisor(bk: Any, divisor: Any) -> None:
+    """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
+    if isinstance(divisor, SCALAR_TYPES):
+        zero = divisor == 0
+    else:
+        zero = bk.item(bk.any(bk.equal(divisor, 0), None, False))
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _int_pow(bk: Any, base: Any, exp: Any, dt: dtype, index: int | None) -> Any:
+    """Integer ``base ** exp`` with PyTorch's answer for negative exponents (NumPy refuses them).
+
+    A negative power of an integer truncates towards zero: 1 for base 1, +-1 for
+    base -1 by the exponent's parity, and 0 otherwise (0 ** -1 included, as in torch).
+    """
+    negative = bk.less(exp, 0)
+    if not bk.item(bk.any(negative, None, False)):
+        return bk.pow(base, exp)
+    one = bk.full((), 1, dt, index)
+    zero = bk.full((), 0, dt, index)
+    minus_one_power = bk.subtract(one, bk.multiply(bk.remainder(exp, 2), 2))  # 1 or -1
+    tiny = bk.where(bk.equal(base, 1), one, bk.where(bk.equal(base, -1), minus_one_power, zero))
+    return bk.where(negative, tiny, bk.pow(base, bk.maximum(exp, zero)))
