@@ -142,6 +142,15 @@ class NumpyBackend(ArrayAPIBackend):
             shape, dtype=x.dtype, buffer=root, offset=start, strides=tuple(s * size for s in strides)
         )
 
+    def broadcast_to(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        # np.broadcast_to is read-only; torch lets fill_ and non-overlapping slices write through
+        # an expanded view (core refuses overlapping writes), so build a writable view instead.
+        view = np.broadcast_to(x, shape)
+        try:
+            return self.as_strided(x, shape, self.strides(view) if view.size else (0,) * len(shape), 0)
+        except (ValueError, TypeError, BufferError):  # storage that exports no buffer: stay read-only
+            return view
+
     def concat(self, arrays: Sequence[np.ndarray], axis: int) -> np.ndarray:
         return np.concatenate(arrays, axis=axis)
 

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from ember._dtypes import dtype
 from ember._special_cases import tname
-from ember._tensor_base import TensorBase, bump_version, check_writable, device_error
+from ember._tensor_base import (
+    TensorBase,
+    bump_version,
+    check_no_overlap,
+    check_writable,
+    device_error,
+    read_only_error,
+)
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
@@ -36,6 +43,7 @@ def write_out(result: TensorBase, out: TensorBase, op: str) -> Tensor:
             f"{tname(out._dtype)}"
         )
     check_writable(out, op)
+    check_no_overlap(out, op)
     shape = tuple(result._data.shape)
     if tuple(out._data.shape) != shape:
         if out._data.size:
@@ -47,7 +55,10 @@ def write_out(result: TensorBase, out: TensorBase, op: str) -> Tensor:
         if out._base is not None:
             raise RuntimeError(f"{op}(): cannot resize out=, a view of another tensor")
         out._data = out._backend.empty(shape, out._dtype, out._device.index)
-    out._backend.copy_into(out._data, result._data)
+    try:
+        out._backend.copy_into(out._data, result._data)
+    except ValueError as exc:
+        raise read_only_error(op) from exc
     bump_version(out)
     return out  # type: ignore[return-value]
 
@@ -65,12 +76,10 @@ def inplace(t: TensorBase, result: TensorBase, op: str) -> Tensor:
             f"{list(result._data.shape)}"
         )
     check_writable(t, op)
+    check_no_overlap(t, op)
     try:
         t._backend.copy_into(t._data, result._data)
-    except ValueError as exc:  # read-only memory: an expanded (broadcast) view
-        raise RuntimeError(
-            f"{op}(): unsupported operation: more than one element of the written-to tensor refers to "
-            "a single memory location. Please clone() the tensor before performing the operation."
-        ) from exc
+    except ValueError as exc:  # memory the backend marks read-only
+        raise read_only_error(op) from exc
     bump_version(t)
     return t  # type: ignore[return-value]

@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 from ember import _dtypes as D
 from ember._tensor_base import (
     TensorBase,
+    array_overlaps,
     bump_version,
     check_writable,
     device_error,
     like,
+    overlap_error,
+    read_only_error,
     to_scalar,
     wrap,
 )
@@ -196,8 +199,18 @@ class IndexMixin(TensorBase):
         check_writable(self, "__setitem__")
         if self._data.ndim == 0:
             _check_zero_dim_key(key)
-        nkey, _ = normalize_key(self, key)
+        nkey, basic = normalize_key(self, key)
         bk = self._backend
+        if self._base is not None and array_overlaps(bk, self._data):
+            # An expanded tensor: PyTorch writes through a slice whose elements are distinct,
+            # refuses one where they share memory, and only warns for advanced indexing.
+            if not basic:
+                warnings.warn(
+                    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+                    "before performing this operation.", UserWarning, stacklevel=2,
+                )
+            elif array_overlaps(bk, bk.getitem(*_read_key(self._data, nkey, bk))):
+                raise overlap_error("__setitem__")
         if isinstance(value, TensorBase):
             if value._device is not self._device:
                 raise device_error("index_put_", self, value)
@@ -227,11 +240,8 @@ class IndexMixin(TensorBase):
                     bk.setitem(self._data, nkey[0], part)
             else:
                 bk.setitem(self._data, nkey, src)
-        except ValueError as exc:  # read-only memory: an expanded view
-            raise RuntimeError(
-                "__setitem__(): unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the operation."
-            ) from exc
+        except ValueError as exc:  # memory the backend marks read-only
+            raise read_only_error("__setitem__") from exc
         bump_version(self)
 
 

@@ -31,6 +31,7 @@ from ember._tensor_base import (
     check_writable,
     like,
     norm_dim,
+    read_only_error,
     to_scalar,
     wrap,
 )
@@ -450,11 +451,8 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         check_writable(self, "fill_")
         try:
             self._backend.copy_into(self._data, s)
-        except ValueError as exc:
-            raise RuntimeError(
-                "fill_(): this tensor's memory is read-only (an expanded tensor, or a non-writable NumPy "
-                "array); clone() it first"
-            ) from exc
+        except ValueError as exc:  # fill_ may write an expanded view (as in torch), not read-only memory
+            raise read_only_error("fill_") from exc
         bump_version(self)
         return self
 

@@ -102,6 +102,37 @@ def check_writable(t: TensorBase, op: str) -> None:
         )
 
 
+def array_overlaps(backend: Any, data: Any) -> bool:
+    """torch's ``has_internal_overlap``: some dim of size > 1 has stride 0 (an expanded view)."""
+    if not backend.strided_views:
+        return False
+    return any(s == 0 and n > 1 for n, s in zip(data.shape, backend.strides(data), strict=True))
+
+
+def check_no_overlap(t: TensorBase, op: str) -> None:
+    """Refuse an elementwise write into a tensor whose elements share memory, as PyTorch does.
+
+    Only views can overlap (fresh tensors never do), so non-views skip the stride query.
+    """
+    if t._base is not None and array_overlaps(t._backend, t._data):
+        raise overlap_error(op)
+
+
+def overlap_error(op: str) -> RuntimeError:
+    return RuntimeError(
+        f"{op}(): unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
+
+
+def read_only_error(op: str) -> RuntimeError:
+    """A write into memory the backend marks read-only (from_numpy of a non-writable array)."""
+    return RuntimeError(
+        f"{op}(): this tensor's memory is read-only (for example from_numpy() of a non-writable NumPy "
+        "array); clone() it first"
+    )
+
+
 def device_error(op: str, a: TensorBase, b: TensorBase) -> RuntimeError:
     if a._device is b._device:
         return RuntimeError(
