@@ -9,7 +9,7 @@ import numpy as np
 
 from ember import dtype
 from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
-from ember_cpu._quiet import quiet, ufunc_kernel
+from ember_cpu._quiet import enter_quiet, leave_quiet, quiet, ufunc_kernel
 
 __all__ = ["NumpyBackend"]
 
@@ -32,9 +32,12 @@ class NumpyBackend(ArrayAPIBackend):
     xp: ClassVar[Any] = np
 
     # Ufunc reductions skip np.sum's Python wrapper (a microsecond per call).
-    @quiet
     def sum(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
-        return np.add.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
+        token = enter_quiet()  # inlined: this is the hottest reduction
+        try:
+            return np.add.reduce(x, axis=axis, dtype=self._native[dt], out=..., keepdims=keepdims)
+        finally:
+            leave_quiet(token)
 
     @quiet
     def prod(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
@@ -62,9 +65,12 @@ class NumpyBackend(ArrayAPIBackend):
     def argmin(self, x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
         return np.asarray(np.argmin(x, axis=axis, keepdims=keepdims), dtype=np.int64)
 
-    @quiet
     def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.matmul(a, b, out=...)
+        token = enter_quiet()
+        try:
+            return np.matmul(a, b, out=...)
+        finally:
+            leave_quiet(token)
 
     # Not ufuncs in NumPy; these spellings always return arrays.
     def round(self, x: np.ndarray) -> np.ndarray:

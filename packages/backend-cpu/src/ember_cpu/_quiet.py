@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["quiet", "ufunc_kernel"]
+__all__ = ["quiet", "ufunc_kernel", "enter_quiet", "leave_quiet"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,21 @@ try:
         _IGNORE = _state.get()
 except (ImportError, AttributeError):  # NumPy without the context variable
     _state = None
+
+
+if _state is not None:
+    #: ``token = enter_quiet()`` ... ``leave_quiet(token)``: for hot kernels that inline the switch.
+    enter_quiet: Callable[[], Any] = partial(_state.set, _IGNORE)
+    leave_quiet: Callable[[Any], None] = _state.reset
+else:
+
+    def enter_quiet() -> Any:
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def leave_quiet(token: Any) -> None:
+        token.__exit__(None, None, None)
 
 
 def quiet(fn: F) -> F:
