@@ -181,6 +181,8 @@ class IndexMixin(TensorBase):
     __slots__ = ()
 
     def __getitem__(self, key: Any) -> Tensor:
+        if key is None:
+            return self.unsqueeze(0)  # type: ignore[attr-defined]  # x[None], the common case
         if self._data.ndim == 0:
             _check_zero_dim_key(key)
         nkey, basic = normalize_key(self, key)
