@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SAME", "PRED", "TRUEDIV", "INTEGRAL", "KEEP", "TO_FLOAT", "TO_BOOL", "BINARY_OPS", "UNARY_OPS",
-    "broadcast_shapes", "binary", "unary", "where", "tensor_or_number", "operand_scalar",
+    "broadcast_shapes", "broadcast_for", "binary", "unary", "where", "tensor_or_number", "operand_scalar",
     "int_trunc_divide", "alpha_scaled", "binary_method", "unary_method", "operator_method", "is_operand",
 ]
 
@@ -59,18 +59,24 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     >>> ember.broadcast_shapes((2, 1), (1, 3))
     ember.Size([2, 3])
     """
+    return broadcast_for("", *shapes)
+
+
+def broadcast_for(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """:func:`broadcast_shapes` whose error names ``op`` (``add(): The size of tensor a ...``)."""
+    prefix = f"{op}(): " if op else ""
     ndim = max((len(s) for s in shapes), default=0)
     out = [1] * ndim
     for shape in shapes:
         for j in range(ndim - 1, ndim - len(shape) - 1, -1):
             n = shape[j - ndim + len(shape)]
             if n < 0:
-                raise ValueError(f"broadcast_shapes(): negative size {n} in shape {tuple(shape)}")
+                raise ValueError(f"{op or 'broadcast_shapes'}(): negative size {n} in shape {tuple(shape)}")
             if out[j] == 1:
                 out[j] = n
             elif n != 1 and n != out[j]:
                 raise RuntimeError(
-                    f"The size of tensor a ({out[j]}) must match the size of tensor b ({n}) at "
+                    f"{prefix}The size of tensor a ({out[j]}) must match the size of tensor b ({n}) at "
                     f"non-singleton dimension {j}"
                 )
     return tuple(out)
@@ -132,7 +138,7 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
         shapes = [tuple(a._data.shape)]
         if isinstance(b, TensorBase):
             shapes.append(tuple(b._data.shape))
-        broadcast_shapes(*(shapes[::-1] if reflected else shapes))
+        broadcast_for(op, *(shapes[::-1] if reflected else shapes))
         raise no_kernel(op, common) from exc
     return like(a, out, D.bool_ if kind == PRED else common)
 
@@ -234,7 +240,7 @@ def where(condition: TensorBase, input: Any, other: Any) -> Tensor:
     bk = condition._backend
     xs = [cast(v, dt) if isinstance(v, TensorBase) else bk.full((), storable(v, dt, "where"), dt, condition._device.index)
           for v in values]
-    broadcast_shapes(tuple(condition._data.shape), *(tuple(x.shape) for x in xs))
+    broadcast_for("where", tuple(condition._data.shape), *(tuple(x.shape) for x in xs))
     return like(condition, bk.where(condition._data, xs[0], xs[1]), dt)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
-from ember._elementwise import broadcast_shapes
+from ember._elementwise import broadcast_for
 from ember._special_cases import no_kernel
 from ember._tensor_base import TensorBase, device_error, like
 
@@ -33,7 +33,7 @@ def matmul(a: TensorBase, b: TensorBase, op: str = "matmul") -> Tensor:
         m2 = "x".join(map(str, sb if len(sb) > 1 else (sb[0], 1)))
         raise RuntimeError(f"{op}(): mat1 and mat2 shapes cannot be multiplied ({m1} and {m2})")
     if len(sa) > 2 or len(sb) > 2:
-        broadcast_shapes(tuple(sa[:-2]), tuple(sb[:-2]))
+        broadcast_for(op, tuple(sa[:-2]), tuple(sb[:-2]))
     return like(a, a._backend.matmul(a._data, b._data))
 
 
