@@ -19,7 +19,6 @@ alphabetically first name (a stable, documented tie-break).
 
 from __future__ import annotations
 
-import difflib
 import os
 import threading
 from dataclasses import dataclass
@@ -228,7 +227,10 @@ def _check_hooks(pm: Any, plugin: Any) -> None:
     known = [n for n in dir(hookspecs) if n.startswith("ember_")]
     for caller in pm.get_hookcallers(plugin) or ():
         if not caller.has_spec():
-            close = difflib.get_close_matches(caller.name, known, n=1)
+            # Imported here, on this error path only, to keep `import ember` lean.
+            from difflib import get_close_matches
+
+            close = get_close_matches(caller.name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; Ember's hooks are {', '.join(known)}"
             raise PluginLoadError(f"{caller.name!r} is not an Ember hook{hint}")
 

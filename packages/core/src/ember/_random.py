@@ -8,7 +8,6 @@ device type.
 from __future__ import annotations
 
 import operator
-import secrets
 import threading
 from typing import Any
 
@@ -57,6 +56,8 @@ class Generator:
 
     def seed(self) -> int:
         """Reseed from the operating system's entropy and return the new seed."""
+        import secrets  # lazily: it loads OpenSSL, a few ms of every import ember
+
         value = secrets.randbits(63)
         self.manual_seed(value)
         return value
