@@ -235,7 +235,6 @@ def test_fill_values_at_the_edges(dtype: ember.dtype, value: Any, expected: Any)
         (ember.int32, float("inf"), "value cannot be converted to type int without overflow"),
         (ember.int8, float("nan"), "value cannot be converted to type int8_t without overflow"),
         (ember.float32, 1e40, "value cannot be converted to type float without overflow"),
-        (ember.float16, 1e6, "value cannot be converted to type c10::Half without overflow"),
         (ember.int64, 1 + 2j, "value cannot be converted to type int64_t without overflow"),
         (ember.float32, 1 + 2j, "value cannot be converted to type float without overflow"),
     ],
@@ -245,6 +244,13 @@ def test_fill_rejects_values_that_do_not_fit(dtype: ember.dtype, value: Any, mes
     with pytest.raises(RuntimeError, match=re.escape(message)):
         t.fill_(value)
     assert t.tolist() == ember.ones(2, dtype=dtype).tolist()  # a failed fill_ leaves its target alone
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1e6, float("inf")), (70000.0, float("inf")), (65519.0, 65504.0)])
+def test_fill_saturates_float16_like_torch(value: float, expected: float) -> None:
+    # torch (c10) rounds an out-of-range float into float16 instead of raising, unlike other floats
+    assert ember.zeros(1, dtype=ember.float16).fill_(value).tolist() == [expected]
+    assert ember.full((1,), value, dtype=ember.float16).tolist() == [expected]
 
 
 def test_fill_errors() -> None:

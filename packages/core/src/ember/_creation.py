@@ -16,7 +16,8 @@ import numpy as np
 from ember import _dtypes as D
 from ember._dtypes import dtype
 from ember._random import Generator, default_generator_for
-from ember._tensor import Tensor, _check_supported, cast_scalar, dtype_arg, resolve_device
+from ember._special_cases import storable
+from ember._tensor import Tensor, _check_supported, dtype_arg, resolve_device
 from ember._tensor_base import check_sizes_nonneg, norm_shape, to_scalar, wrap
 
 __all__ = [
@@ -345,7 +346,7 @@ def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, device: Any 
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     shape = check_sizes_nonneg(norm_shape(sizes, "full"), "full")
     shape, dt, dev, bk = _factory(shape, "full", dtype_arg(dtype, "full") or D.scalar_dtype(value), device)
-    value = cast_scalar(value, dt)
+    value = storable(value, dt, "full")
     return _finish(wrap(bk.full(shape, value, dt, dev.index), dt, dev, bk), requires_grad)
 
 

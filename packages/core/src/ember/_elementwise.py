@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
 from ember._dtypes import result_type
-from ember._ops_index import storable
 from ember._special_cases import (
     CHECKED_KERNELS,
     INT_MAX,
@@ -22,6 +21,7 @@ from ember._special_cases import (
     check_binary,
     int_scalar,
     no_kernel,
+    storable,
     tname,
     wrap_int,
 )

@@ -8,12 +8,12 @@ reaches the user and a failed write leaves the tensor unchanged.
 
 from __future__ import annotations
 
-import math
 import operator
 import warnings
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._special_cases import storable
 from ember._tensor_base import (
     TensorBase,
     array_overlaps,
@@ -30,7 +30,7 @@ from ember._tensor_base import (
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["IndexMixin", "storable"]
+__all__ = ["IndexMixin"]
 
 
 def _as_index_tensor(t: TensorBase, obj: Any) -> TensorBase:
@@ -233,7 +233,9 @@ class IndexMixin(TensorBase):
                     f"__setitem__(): can't assign a {type(value).__name__} to a {self._dtype} tensor; "
                     "expected a Tensor or a Python number"
                 )
-            src = bk.full((), storable(s, self._dtype), self._dtype, self._device.index)
+            if isinstance(s, int) and not -(2**63) <= s < 2**63:
+                raise ValueError("Overflow when unpacking long long")  # torch's words: x[i] = 2**63
+            src = bk.full((), storable(s, self._dtype, "__setitem__"), self._dtype, self._device.index)
         try:
             if isinstance(nkey, _TwoStep):
                 part = bk.getitem(self._data, nkey[0])  # a view on strided backends
@@ -245,55 +247,6 @@ class IndexMixin(TensorBase):
         except ValueError as exc:  # memory the backend marks read-only
             raise read_only_error("__setitem__") from exc
         bump_version(self)
-
-
-# The C type names PyTorch's conversion errors use.
-_C_NAMES = {
-    "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
-    "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
-}
-_FINITE_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38}
-
-
-def storable(s: Any, dt: Any, op: str = "__setitem__") -> Any:
-    """``s`` as a value of dtype ``dt``, with PyTorch's checks (NumPy would warn, wrap or raise its own error).
-
-    Integers must fit (uint8 also takes -255..-1 and wraps them, as torch does); NaN,
-    infinity and non-zero imaginary parts cannot become integers or reals; a finite
-    float too large for float32 is an error while float16 saturates to infinity.
-    """
-    if isinstance(s, int) and not -(2**63) <= s < 2**63:
-        raise ValueError(f"{op}(): the Python int {s} does not fit in 64 bits")
-    cat = dt.category
-    if cat == D.BOOL or cat == D.COMPLEX:
-        return s
-    overflow = RuntimeError(f"value cannot be converted to type {_C_NAMES[dt.name]} without overflow")
-    if isinstance(s, complex):
-        if s.imag:
-            raise overflow
-        s = s.real
-    if cat == D.INTEGRAL:
-        if isinstance(s, float):
-            if not math.isfinite(s):
-                raise overflow
-            s = int(s)  # truncates towards zero, like a C cast
-        info = _INT_LIMITS[dt.name]
-        if dt is D.uint8:
-            if abs(s) > info:
-                raise overflow
-            return s % 256
-        if not -info - 1 <= s <= info:
-            raise overflow
-        return s
-    limit = _FINITE_MAX.get(dt.name)
-    if limit is not None and math.isfinite(s) and abs(s) > limit:
-        if dt is not D.float16:
-            raise overflow
-        return math.copysign(math.inf, s) if abs(s) >= 65520.0 else math.copysign(limit, s)
-    return s
-
-
-_INT_LIMITS = {"uint8": 255, "int8": 127, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 1}
 
 
 def _read_key(data: Any, nkey: Any, bk: Any) -> tuple[Any, Any]:

@@ -29,9 +29,8 @@ from ember._elementwise import (
     unary_method,
 )
 from ember._inplace import inplace, write_out
-from ember._ops_index import storable
 from ember._ops_linalg import bmm, matmul, mm
-from ember._special_cases import no_kernel
+from ember._special_cases import no_kernel, storable
 from ember._tensor_base import TensorBase, cast, device_error, like
 
 if TYPE_CHECKING:
@@ -295,7 +294,7 @@ class MathMixin(TensorBase):
                     raise device_error("clamp", self, b)
                 args.append(cast(b, dt))
             else:
-                args.append(None if b is None else storable(b, dt, "clamp"))
+                args.append(None if b is None else storable(b, dt, "clamp", saturate_half=False))
         x = cast(self, dt)
         lo, hi = args
         bk = self._backend

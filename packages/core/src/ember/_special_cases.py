@@ -9,6 +9,7 @@ modules raise, so each message is written once.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ember import _dtypes as D
@@ -16,6 +17,7 @@ from ember._dtypes import dtype
 from ember._tensor_base import SCALAR_TYPES, TensorBase
 
 __all__ = [
+    "storable",
     "tname", "no_kernel", "bool_misuse", "INT_MIN", "INT_MAX", "wrap_int", "int_scalar",
     "CHECKED_KERNELS", "check_binary",
 ]
@@ -146,3 +148,48 @@ def _int_pow(bk: Any, base: Any, exp: Any, dt: dtype, index: int | None) -> Any:
     minus_one_power = bk.subtract(one, bk.multiply(bk.remainder(exp, 2), 2))  # 1 or -1
     tiny = bk.where(bk.equal(base, 1), one, bk.where(bk.equal(base, -1), minus_one_power, zero))
     return bk.where(negative, tiny, bk.pow(base, bk.maximum(exp, zero)))
+
+
+# c10's names for element types in its overflow errors ("cannot be converted to type int").
+_C_NAMES = {
+    D.uint8: "uint8_t", D.int8: "int8_t", D.int16: "int16_t", D.int32: "int", D.int64: "int64_t",
+    D.float16: "c10::Half", D.bfloat16: "c10::BFloat16", D.float32: "float", D.float64: "double",
+}
+_FLOAT_MAX = {D.float16: 65504.0, D.bfloat16: 3.3895313892515355e38, D.float32: 3.4028234663852886e38}
+
+
+def storable(s: Any, dt: dtype, op: str, *, saturate_half: bool = True) -> Any:
+    """Python scalar ``s`` as an element of ``dt``, by c10's overflow rule (what torch's ``fill_``,
+    ``x[i] = s`` and ``full`` do; NumPy would warn, wrap or raise its own error instead).
+
+    Integers must fit ``dt`` (unsigned types also take negatives down to -max, which wrap:
+    uint8 -1 is 255); NaN, infinity and non-zero imaginary parts never become integers or
+    reals; a finite float beyond a float type's range is an error, except that float16
+    rounds to its largest value or infinity (``saturate_half=False`` for ops like clamp,
+    where torch raises instead).
+    """
+    if dt is D.bool_ or dt.category == D.COMPLEX:
+        return s
+    overflow = RuntimeError(f"value cannot be converted to type {_C_NAMES[dt]} without overflow")
+    if isinstance(s, complex):
+        if s.imag:
+            raise overflow
+        s = s.real
+    if dt.category == D.INTEGRAL:
+        if isinstance(s, float):
+            if not math.isfinite(s):
+                raise overflow
+            s = int(s)  # truncates towards zero, like a C cast
+        bits = dt.itemsize * 8
+        hi = (1 << (bits - 1)) - 1 if dt.is_signed else (1 << bits) - 1
+        lo = -hi - 1 if dt.is_signed else -hi
+        if not lo <= s <= hi:
+            raise overflow
+        return s if dt.is_signed else s & hi
+    limit = _FLOAT_MAX.get(dt)
+    if limit is not None and math.isfinite(s) and abs(s) > limit:
+        if dt is not D.float16 or not saturate_half:
+            raise overflow
+        # float16 rounds to nearest: up to 65519.99 lands on 65504, beyond on infinity.
+        return math.copysign(math.inf, s) if abs(s) >= 65520.0 else math.copysign(limit, s)
+    return s

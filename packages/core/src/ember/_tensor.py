@@ -26,6 +26,7 @@ from ember._ops_index import IndexMixin
 from ember._ops_math import MathMixin
 from ember._ops_reduce import ReduceMixin
 from ember._ops_shape import ShapeMixin
+from ember._special_cases import storable
 from ember._tensor_base import (
     bump_version,
     check_writable,
@@ -447,7 +448,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         s = to_scalar(value)
         if s is None:
             raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
-        s = cast_scalar(s, self._dtype)
+        s = storable(s, self._dtype, "fill_")
         check_writable(self, "fill_")
         try:
             self._backend.copy_into(self._data, s)
@@ -597,50 +598,6 @@ def dtype_arg(value: Any, op: str) -> dtype | None:
         return hit
     hint = f"; use ember.{value}" if isinstance(value, str) and (value in _DTYPE_NAMES or value in D.ALIASES) else ""
     raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(value).__name__}{hint}")
-
-
-# The largest finite value of each floating dtype, for torch's overflow check on scalars.
-_FLOAT_MAX = {
-    D.float16: 65504.0, D.bfloat16: 3.3895313892515355e38, D.float32: 3.4028234663852886e38,
-}
-_C_NAMES = {
-    D.uint8: "uint8_t", D.int8: "int8_t", D.int16: "int16_t", D.int32: "int", D.int64: "int64_t",
-    D.float16: "c10::Half", D.bfloat16: "c10::BFloat16", D.float32: "float", D.float64: "double",
-}
-
-
-def cast_scalar(value: Any, dt: dtype) -> Any:
-    """A Python scalar converted to what an element of ``dt`` holds, with c10's overflow rule.
-
-    Integers must fit ``dt``'s range (unsigned types also take negatives down to -max, which
-    wrap); finite floats must fit a float type's range; complex values need a zero imaginary
-    part for real types. Everything fits bool. Raises RuntimeError like torch's ``fill_``.
-    """
-    if dt is D.bool_ or dt.category == D.COMPLEX:
-        return value
-    err = RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt, dt.name)} without overflow")
-    if isinstance(value, complex):
-        if value.imag:
-            raise err
-        value = value.real
-    if dt.category == D.INTEGRAL:
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise err
-            value = int(value)
-        bits = dt.itemsize * 8
-        if dt.is_signed:
-            lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-        else:
-            hi = (1 << bits) - 1
-            lo = -hi
-        if not lo <= value <= hi:
-            raise err
-        return int(value) & hi if not dt.is_signed else int(value)
-    limit = _FLOAT_MAX.get(dt)
-    if limit is not None and math.isfinite(value) and abs(value) > limit:
-        raise err
-    return value
 
 
 def _check_supported(backend: Any, dt: dtype, op: str) -> None:
