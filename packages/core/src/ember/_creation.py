@@ -327,22 +327,13 @@ def empty(*sizes: Any, size: Any = None, dtype: dtype | None = None, device: Any
     return _finish(wrap(bk.empty(shape, dt, dev.index), dt, dev, bk), requires_grad)
 
 
-def _fill_value(value: Any, op: str) -> Any:
-    if isinstance(value, Tensor) and value._data.ndim == 0:
-        return value.item()
-    s = to_scalar(value)
-    if s is None:
-        raise TypeError(f"{op}(): argument 'fill_value' must be Number, not {type(value).__name__}")
-    return s
-
-
 def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (bool, int64, default float).
 
     >>> ember.full((2,), 7)
     tensor([7, 7])
     """
-    value = _fill_value(fill_value, "full")
+    value = _number(fill_value, "full", "fill_value", zero_dim=True)
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     shape = check_sizes_nonneg(norm_shape(sizes, "full"), "full")
     shape, dt, dev, bk = _factory(shape, "full", dtype_arg(dtype, "full") or D.scalar_dtype(value), device)
@@ -398,7 +389,7 @@ def empty_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None,
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere, with ``input``'s shape, dtype and device unless given."""
-    value = _fill_value(fill_value, "full_like")
+    value = _number(fill_value, "full_like", "fill_value", zero_dim=True)
     return _like(
         "full_like", input, dtype, device, lambda s, d, v: full(s, value, dtype=d, device=v), requires_grad
     )
@@ -406,9 +397,9 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: dtype | None = None, dev
 
 # -- ranges -------------------------------------------------------------------------------------------
 
-def _number(value: Any, op: str, name: str) -> Any:
-    """A Python number from a number, NumPy scalar or one-element tensor."""
-    if isinstance(value, Tensor) and value._data.size == 1:
+def _number(value: Any, op: str, name: str, *, zero_dim: bool = False) -> Any:
+    """A Python number from a number, NumPy scalar or one-element (``zero_dim``: 0-d) tensor."""
+    if isinstance(value, Tensor) and (value._data.ndim == 0 if zero_dim else value._data.size == 1):
         return value.item()
     s = to_scalar(value)
     if s is None:
