@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -136,3 +138,22 @@ def test_full_keeps_signed_zero_and_dtype(bk: NumpyBackend) -> None:
     z = bk.full((2, 2), 0, ember.int16, None)
     assert z.dtype == np.int16 and not z.any()
     assert bk.full((), True, ember.bool, None).dtype == np.bool_
+
+
+def _run(code: str, **env: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, **env}
+    ).stdout.strip()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
+def test_malloc_tuning_applies_on_first_use_and_can_be_disabled() -> None:
+    code = (
+        "import ember, ember_cpu._malloc as m; print(m._done); ember.zeros(1); print(m._done)"
+    )
+    assert _run(code).split() == ["None", "True"]  # not at import, only when the backend is made
+    assert _run(code, EMBER_CPU_MALLOC="default").split() == ["None", "False"]

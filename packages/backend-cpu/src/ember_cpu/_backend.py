@@ -9,6 +9,7 @@ import numpy as np
 
 from ember import dtype
 from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
+from ember_cpu._malloc import tune_malloc
 from ember_cpu._quiet import enter_quiet, leave_quiet, quiet, ufunc_kernel
 
 __all__ = ["NumpyBackend"]
@@ -30,6 +31,10 @@ class NumpyBackend(ArrayAPIBackend):
     device_type: ClassVar[str] = "cpu"
     strided_views: ClassVar[bool] = True
     xp: ClassVar[Any] = np
+
+    def __init__(self) -> None:
+        super().__init__()
+        tune_malloc()  # once per process, when the backend is first used (see _malloc)
 
     # Ufunc reductions skip np.sum's Python wrapper (a microsecond per call).
     def sum(self, x: np.ndarray, axis: Any, keepdims: bool, dt: dtype) -> np.ndarray:
