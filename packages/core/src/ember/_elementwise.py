@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ember import _dtypes as D
 from ember._dtypes import result_type
 from ember._special_cases import (
@@ -111,6 +113,10 @@ def binary(a: TensorBase, b: Any, kernel: str, op: str, kind: int = SAME, reflec
     else:
         s = to_scalar(b)
         if s is None:
+            if isinstance(b, np.ndarray):  # t + ndarray: the array joins as a CPU tensor, as in torch
+                from ember._creation import as_tensor
+
+                return binary(a, as_tensor(b), kernel, op, kind, reflected)
             raise TypeError(
                 f"{op}(): expected other to be a Tensor or a Python number, got {type(b).__name__}"
             )

@@ -294,6 +294,19 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
             return arr.astype(dtype)
         return np.array(arr, copy=True) if copy else arr
 
+    # NumPy defers its binary operators to the tensor (ndarray + tensor, np.float64(2) * tensor).
+    __array_priority__ = 1000
+
+    def __array_wrap__(self, array: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        """NumPy ufuncs applied to a CPU tensor return a tensor (``np.exp(t)``), as in PyTorch."""
+        from ember._creation import from_numpy
+
+        arr = np.asarray(array)
+        try:
+            return from_numpy(arr if arr.flags.writeable else arr.copy())
+        except (TypeError, ValueError):  # a dtype or layout tensors cannot hold: stay NumPy
+            return array
+
     def __len__(self) -> int:
         if not self._data.ndim:
             raise TypeError("len() of a 0-d tensor")
