@@ -326,3 +326,26 @@ def test_copy_errors() -> None:
     with pytest.raises(RuntimeError):
         target.copy_(ember.ones(2, 3))
     assert target.tolist() == [0.0, 0.0, 0.0]  # a failed copy_ leaves its target alone
+
+
+def test_deepcopy_copies_data_and_keeps_backend() -> None:
+    import copy
+
+    t = ember.arange(6.0).view(2, 3)
+    d = copy.deepcopy(t)
+    assert d.tolist() == t.tolist() and d.data_ptr() != t.data_ptr()
+    assert d._backend is t._backend and d.device == t.device and d.dtype is t.dtype
+    d[0, 0] = 9
+    assert t[0, 0].item() == 0.0
+    shared = copy.deepcopy([t, t])
+    assert shared[0] is shared[1]  # the memo keeps one copy per original
+
+
+def test_pickle_round_trip_rebuilds_on_the_active_backend() -> None:
+    import pickle
+
+    for t in (ember.arange(6.0).view(2, 3).t(), ember.tensor([1, 2], dtype=ember.int16), ember.tensor(True)):
+        back = pickle.loads(pickle.dumps(t))
+        assert back.tolist() == t.tolist() and back.dtype is t.dtype and back.shape == t.shape
+        assert back._backend is t._backend
+        assert back.is_contiguous()  # values travel, not the layout

@@ -8,6 +8,7 @@ bridge to the autograd package.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import math
 import operator
@@ -293,6 +294,41 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
         return np.array(arr, copy=True) if copy else arr
+
+    # -- copying and pickling ----------------------------------------------------------------
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A tensor with its own copy of the data (same class, dtype, device and backend).
+
+        ``copy.deepcopy(model)`` relies on this. Like PyTorch, only leaves can be copied.
+        """
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment; detach() it first"
+            )
+        hit = memo.get(id(self))
+        if hit is not None:
+            return hit
+        new = like(self, self._backend.copy(self._data))
+        if type(self) is not Tensor:
+            new.__class__ = type(self)  # subclasses (nn.Parameter) add no storage slots
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self._meta is not None:  # autograd's extras (.grad, ...) copy themselves
+            new._meta = copy.deepcopy(self._meta, memo)
+        extra = getattr(self, "__dict__", None)
+        if extra:
+            new.__dict__.update(copy.deepcopy(extra, memo))
+        return new
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickle as (class, host copy of the values, dtype, device, requires_grad).
+
+        For in-process use (multiprocessing, ``copy``); files go through ``ember.save``,
+        which never unpickles. The backend is looked up again when unpickling.
+        """
+        host = np.array(self._backend.to_numpy(self._data), copy=True)
+        return (_rebuild, (type(self), host, self._dtype.name, str(self._device), self.requires_grad))
 
     # NumPy defers its binary operators to the tensor (ndarray + tensor, np.float64(2) * tensor).
     __array_priority__ = 1000
@@ -611,6 +647,18 @@ def dtype_arg(value: Any, op: str) -> dtype | None:
         return hit
     hint = f"; use ember.{value}" if isinstance(value, str) and (value in _DTYPE_NAMES or value in D.ALIASES) else ""
     raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(value).__name__}{hint}")
+
+
+def _rebuild(cls: type, host: Any, dtype_name: str, device_name: str, requires_grad: bool) -> Tensor:
+    """Inverse of ``Tensor.__reduce_ex__``."""
+    dev, backend = resolve_device(device_name)
+    dt = D.dtype_from_name(dtype_name)
+    t = wrap(backend.asarray(host, dt, dev.index, True), dt, dev, backend)
+    if cls is not Tensor:
+        t.__class__ = cls
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def _check_supported(backend: Any, dt: dtype, op: str) -> None:
