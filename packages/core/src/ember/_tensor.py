@@ -327,7 +327,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         For in-process use (multiprocessing, ``copy``); files go through ``ember.save``,
         which never unpickles. The backend is looked up again when unpickling.
         """
-        host = np.array(self._backend.to_numpy(self._data), copy=True)
+        host = np.array(self._backend.to_numpy(self._data), order="C", copy=True)
         return (_rebuild, (type(self), host, self._dtype.name, str(self._device), self.requires_grad))
 
     # NumPy defers its binary operators to the tensor (ndarray + tensor, np.float64(2) * tensor).
