@@ -41,7 +41,9 @@ Axis = int | tuple[int, ...] | None
 
 #: Elementwise one-operand kernels ``f(x) -> array`` with array-API semantics.
 #: The result has ``x``'s dtype, except ``isnan/isinf/isfinite/logical_not``
-#: (bool) and ``abs`` of complex (the real dtype).
+#: (bool) and ``abs`` of complex (the real dtype). ``round`` rounds half to even.
+#: Floating-point errors (log(0), 0/0, overflow) give inf/nan silently, as in PyTorch:
+#: a kernel must not warn or raise for them. 0-d inputs give 0-d arrays, not scalars.
 UNARY_KERNELS: tuple[str, ...] = (
     "abs", "negative", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
     "sqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
@@ -229,7 +231,9 @@ class Backend(Protocol):
         ...
 
     def broadcast_to(self, x: Array, shape: Shape) -> Array:
-        """``x`` broadcast to ``shape`` (a view; may be read-only)."""
+        """``x`` broadcast to ``shape`` (a view). Writable if the backend can (core refuses writes
+        where two elements share memory, as PyTorch does, but allows ``fill_`` and distinct slices);
+        a read-only view is acceptable and makes such writes raise a clear error."""
         ...
 
     def as_strided(self, x: Array, shape: Shape, strides: Shape, offset: int) -> Array:
@@ -247,8 +251,9 @@ class Backend(Protocol):
 
     # -- indexing ------------------------------------------------------------------------
     def getitem(self, x: Array, key: tuple[Any, ...]) -> Array:
-        """NumPy-style indexing with ints, slices, None, Ellipsis, and native int64 or
-        bool index arrays (already bounds-checked by core). Basic keys give views."""
+        """NumPy-style indexing with ints, slices (positive steps), None, and native int64 or
+        bool index arrays, already bounds-checked by core; core expands Ellipsis, so keys never
+        hold one. Keys of ints, slices and None give views (0-d arrays, not scalars, for all-int keys)."""
         ...
 
     def setitem(self, x: Array, key: tuple[Any, ...], value: Array | bool | int | float | complex) -> None:
