@@ -235,6 +235,7 @@ def test_fill_values_at_the_edges(dtype: ember.dtype, value: Any, expected: Any)
         (ember.int32, float("inf"), "value cannot be converted to type int without overflow"),
         (ember.int8, float("nan"), "value cannot be converted to type int8_t without overflow"),
         (ember.float32, 1e40, "value cannot be converted to type float without overflow"),
+        (ember.float16, 1e6, "value cannot be converted to type c10::Half without overflow"),
         (ember.int64, 1 + 2j, "value cannot be converted to type int64_t without overflow"),
         (ember.float32, 1 + 2j, "value cannot be converted to type float without overflow"),
     ],
@@ -246,11 +247,25 @@ def test_fill_rejects_values_that_do_not_fit(dtype: ember.dtype, value: Any, mes
     assert t.tolist() == ember.ones(2, dtype=dtype).tolist()  # a failed fill_ leaves its target alone
 
 
-@pytest.mark.parametrize(("value", "expected"), [(1e6, float("inf")), (70000.0, float("inf")), (65519.0, 65504.0)])
-def test_fill_saturates_float16_like_torch(value: float, expected: float) -> None:
-    # torch (c10) rounds an out-of-range float into float16 instead of raising, unlike other floats
-    assert ember.zeros(1, dtype=ember.float16).fill_(value).tolist() == [expected]
-    assert ember.full((1,), value, dtype=ember.float16).tolist() == [expected]
+def test_float16_overflow_raises_in_fill_and_full_but_saturates_in_indexed_writes() -> None:
+    # torch 2.13: fill_/full raise (c10's check); x[i] = v rounds to 65504 or inf instead.
+    # ...except on one-element tensors, where torch's scalar fast path saturates too.
+    for make in (lambda: ember.zeros(2, dtype=ember.float16).fill_(70000.0),
+                 lambda: ember.full((2,), 65519.0, dtype=ember.float16)):
+        with pytest.raises(RuntimeError, match=re.escape("c10::Half without overflow")):
+            make()
+    assert ember.zeros(1, dtype=ember.float16).fill_(70000.0).tolist() == [float("inf")]
+    assert ember.full((), 65519.0, dtype=ember.float16).item() == 65504.0
+    x = ember.zeros(3, dtype=ember.float16)
+    x[0] = 70000.0
+    x[1] = 65519.0
+    assert x.tolist() == [float("inf"), 65504.0, 0.0]
+
+
+@pytest.mark.parametrize(("dtype", "value"), [(ember.int8, 127.5), (ember.int8, -128.7), (ember.uint8, -1.0)])
+def test_floats_are_range_checked_before_truncation(dtype: ember.dtype, value: float) -> None:
+    with pytest.raises(RuntimeError, match="without overflow"):
+        ember.zeros(2, dtype=dtype).fill_(value)
 
 
 def test_fill_errors() -> None:

@@ -174,9 +174,14 @@ def _check_fits(arr: np.ndarray, dt: dtype, op: str) -> np.ndarray:
         return arr
     bits = dt.itemsize * 8
     hi = (1 << (bits - 1)) - 1 if dt.is_signed else (1 << bits) - 1
-    lo = -hi - 1 if dt.is_signed else -hi  # unsigned types take negatives down to -max, which wrap
-    # Compared with hi + 1, a power of two and so exact in float64 (hi itself rounds up to it).
-    if (kind == "f" and not np.isfinite(arr).all()) or arr.min() < lo or arr.max() >= hi + 1:
+    lo = -hi - 1 if dt.is_signed else -hi  # unsigned types take negative ints down to -max, which wrap
+    if kind == "f":
+        # c10 compares the float itself with the limits as doubles: 127.5 does not fit int8,
+        # no negative float fits an unsigned type (and 2.0**63 passes for int64, as in torch).
+        bad = not np.isfinite(arr).all() or arr.min() < float(lo if dt.is_signed else 0) or arr.max() > float(hi)
+    else:
+        bad = arr.min() < lo or arr.max() > hi
+    if bad:
         raise RuntimeError(f"{op}(): value cannot be converted to type {dt.name} without overflow")
     return arr
 
@@ -337,7 +342,7 @@ def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, device: Any 
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     shape = check_sizes_nonneg(norm_shape(sizes, "full"), "full")
     shape, dt, dev, bk = _factory(shape, "full", dtype_arg(dtype, "full") or D.scalar_dtype(value), device)
-    value = storable(value, dt, "full")
+    value = storable(value, dt, "full", saturate_half=math.prod(shape) == 1)  # torch's one-element quirk
     return _finish(wrap(bk.full(shape, value, dt, dev.index), dt, dev, bk), requires_grad)
 
 

@@ -235,7 +235,7 @@ class IndexMixin(TensorBase):
                 )
             if isinstance(s, int) and not -(2**63) <= s < 2**63:
                 raise ValueError("Overflow when unpacking long long")  # torch's words: x[i] = 2**63
-            src = bk.full((), storable(s, self._dtype, "__setitem__"), self._dtype, self._device.index)
+            src = bk.full((), storable(s, self._dtype, "__setitem__", saturate_half=True), self._dtype, self._device.index)
         try:
             if isinstance(nkey, _TwoStep):
                 part = bk.getitem(self._data, nkey[0])  # a view on strided backends

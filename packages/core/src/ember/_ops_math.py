@@ -294,7 +294,7 @@ class MathMixin(TensorBase):
                     raise device_error("clamp", self, b)
                 args.append(cast(b, dt))
             else:
-                args.append(None if b is None else storable(b, dt, "clamp", saturate_half=False))
+                args.append(None if b is None else storable(b, dt, "clamp"))
         x = cast(self, dt)
         lo, hi = args
         bk = self._backend

@@ -158,15 +158,16 @@ _C_NAMES = {
 _FLOAT_MAX = {D.float16: 65504.0, D.bfloat16: 3.3895313892515355e38, D.float32: 3.4028234663852886e38}
 
 
-def storable(s: Any, dt: dtype, op: str, *, saturate_half: bool = True) -> Any:
-    """Python scalar ``s`` as an element of ``dt``, by c10's overflow rule (what torch's ``fill_``,
-    ``x[i] = s`` and ``full`` do; NumPy would warn, wrap or raise its own error instead).
+def storable(s: Any, dt: dtype, op: str, *, saturate_half: bool = False) -> Any:
+    """Python scalar ``s`` as an element of ``dt``, by c10's overflow rule (NumPy would warn,
+    wrap or raise its own error instead).
 
-    Integers must fit ``dt`` (unsigned types also take negatives down to -max, which wrap:
-    uint8 -1 is 255); NaN, infinity and non-zero imaginary parts never become integers or
-    reals; a finite float beyond a float type's range is an error, except that float16
-    rounds to its largest value or infinity (``saturate_half=False`` for ops like clamp,
-    where torch raises instead).
+    Integers must fit ``dt``; an unsigned type also takes integers down to -max, which wrap
+    (uint8 -1 is 255), but never negative floats. Floats are range-checked before they are
+    truncated (127.5 does not fit int8). NaN, infinity and non-zero imaginary parts never
+    become integers or reals, and a finite float beyond a float type's range is an error,
+    except with ``saturate_half`` (indexed writes, ``x[i] = v``), where float16 rounds to
+    its largest value or infinity, as PyTorch's indexing does.
     """
     if dt is D.bool_ or dt.category == D.COMPLEX:
         return s
@@ -176,13 +177,16 @@ def storable(s: Any, dt: dtype, op: str, *, saturate_half: bool = True) -> Any:
             raise overflow
         s = s.real
     if dt.category == D.INTEGRAL:
-        if isinstance(s, float):
-            if not math.isfinite(s):
-                raise overflow
-            s = int(s)  # truncates towards zero, like a C cast
         bits = dt.itemsize * 8
         hi = (1 << (bits - 1)) - 1 if dt.is_signed else (1 << bits) - 1
         lo = -hi - 1 if dt.is_signed else -hi
+        if isinstance(s, float):
+            # c10 compares with the limits as doubles (so 2.0**63 passes for int64, as in torch)
+            if not math.isfinite(s) or not float(lo if dt.is_signed else 0) <= s <= float(hi):
+                raise overflow
+            s = int(s)  # truncates towards zero, like a C cast
+            if s > hi:  # only 2.0**63 into int64 gets here: it wraps, as the C cast does in torch
+                return lo
         if not lo <= s <= hi:
             raise overflow
         return s if dt.is_signed else s & hi

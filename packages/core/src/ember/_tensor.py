@@ -497,7 +497,8 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         s = to_scalar(value)
         if s is None:
             raise TypeError(f"fill_(): argument 'value' must be Number, not {type(value).__name__}")
-        s = storable(s, self._dtype, "fill_")
+        # torch saturates float16 on one-element tensors only (its scalar fast path); so do we
+        s = storable(s, self._dtype, "fill_", saturate_half=self._data.size == 1)
         check_writable(self, "fill_")
         try:
             self._backend.copy_into(self._data, s)
