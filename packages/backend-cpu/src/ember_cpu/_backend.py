@@ -15,12 +15,13 @@ from ember_cpu._quiet import enter_quiet, leave_quiet, quiet, ufunc_kernel
 __all__ = ["NumpyBackend"]
 
 # Kernels that never raise a floating-point error skip the error-state switch (see _quiet).
-_rint = ufunc_kernel(np.rint, ignore_errors=False)
+# Comparisons and maximum/minimum are not among them: casting a Python scalar such as 1e300
+# to the array's dtype inside the ufunc can overflow.
+_rint = ufunc_kernel(np.rint, ignore_errors=False)  # never warns: rint of inf/nan is itself
 _NEVER_WARN = frozenset({
-    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
-    "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "bitwise_invert", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf", "isfinite",
-    "negative", "conj", "maximum", "minimum",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_invert", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf",
+    "isfinite", "negative", "conj",
 })
 
 

@@ -220,7 +220,11 @@ def unary(a: TensorBase, kernel: str, op: str, kind: int = KEEP) -> Tensor:
             x = a._backend.astype(x, dt)
     elif kernel == "abs" and dt.category == D.COMPLEX:
         dt = dt.to_real()
-    return like(a, getattr(a._backend, kernel)(x), dt)
+    bk = a._backend
+    out = getattr(bk, kernel)(x)
+    if kernel == "sign" and dt.category == D.FLOATING:
+        out = bk.where(bk.isnan(x), bk.full((), 0, dt, a._device.index), out)  # torch: sign(nan) is 0
+    return like(a, out, dt)
 
 
 # -- ternary -------------------------------------------------------------------------------------

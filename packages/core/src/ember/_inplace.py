@@ -7,9 +7,9 @@ casting rule, the shape checks and the version bump live in one place.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ember._dtypes import dtype
+from ember._dtypes import dtype, result_type
 from ember._special_cases import tname
 from ember._tensor_base import (
     TensorBase,
@@ -18,12 +18,13 @@ from ember._tensor_base import (
     check_writable,
     device_error,
     read_only_error,
+    to_scalar,
 )
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["can_cast", "write_out", "inplace"]
+__all__ = ["can_cast", "write_out", "inplace", "check_inplace_result"]
 
 
 def can_cast(src: dtype, dst: dtype) -> bool:
@@ -83,3 +84,13 @@ def inplace(t: TensorBase, result: TensorBase, op: str) -> Tensor:
         raise read_only_error(op) from exc
     bump_version(t)
     return t  # type: ignore[return-value]
+
+
+def check_inplace_result(t: TensorBase, other: Any, op: str) -> None:
+    """Refuse ``t op= other`` early when the promoted result could not be stored in ``t``."""
+    operand = other if isinstance(other, TensorBase) else to_scalar(other)
+    if operand is None:
+        return  # the op itself reports the bad operand
+    rt = result_type(t, operand)
+    if not can_cast(rt, t._dtype):
+        raise RuntimeError(f"{op}(): result type {tname(rt)} can't be cast to the desired output type {tname(t._dtype)}")

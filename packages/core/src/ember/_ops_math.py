@@ -28,7 +28,7 @@ from ember._elementwise import (
     unary,
     unary_method,
 )
-from ember._inplace import inplace, write_out
+from ember._inplace import check_inplace_result, inplace, write_out
 from ember._ops_linalg import bmm, matmul, mm
 from ember._special_cases import no_kernel, storable
 from ember._tensor_base import TensorBase, cast, device_error, like
@@ -254,13 +254,17 @@ class MathMixin(TensorBase):
     def __ipow__(self, other: Any) -> Tensor:
         return inplace(self, self.pow(other), "pow_")
 
+    # torch checks the in-place casting rule before the kernel: int_tensor &= 1.5 is a cast error.
     def __iand__(self, other: Any) -> Tensor:
+        check_inplace_result(self, other, "bitwise_and_")
         return inplace(self, self & other, "bitwise_and_")
 
     def __ior__(self, other: Any) -> Tensor:
+        check_inplace_result(self, other, "bitwise_or_")
         return inplace(self, self | other, "bitwise_or_")
 
     def __ixor__(self, other: Any) -> Tensor:
+        check_inplace_result(self, other, "bitwise_xor_")
         return inplace(self, self ^ other, "bitwise_xor_")
 
     # -- matrix products --------------------------------------------------------------------
@@ -342,12 +346,20 @@ class MathMixin(TensorBase):
             raise NotImplementedError("relu(): clamp is not supported for complex types")
         return like(self, self._backend.maximum(self._data, 0))
 
-    def round(self, *, decimals: int = 0) -> Tensor:
-        """Round half to even; ``decimals`` rounds to that many places."""
-        if decimals == 0:
+    def round(self, *, decimals: int | None = None) -> Tensor:
+        """Round half to even; ``decimals`` rounds to that many places (floating tensors only,
+        as in PyTorch, even ``decimals=0``)."""
+        if decimals is None:
             return unary(self, "round", "round")
-        scale = 10.0 ** decimals
-        return unary(self * scale, "round", "round") / scale
+        if self._dtype.category < D.FLOATING:
+            raise no_kernel("round", self._dtype)
+        x = self.float() if self._dtype in (D.float16, D.bfloat16) else self  # type: ignore[attr-defined]
+        if decimals == 0:
+            r = unary(x, "round", "round")
+        else:  # scaled in float32 for half types, as torch does, so |x| > 655 does not overflow
+            scale = 10.0 ** decimals
+            r = unary(x * scale, "round", "round") / scale
+        return r if x is self else r.to(self._dtype)
 
     def frac(self) -> Tensor:
         """The fractional part ``self - trunc(self)``, keeping the sign."""
@@ -356,7 +368,9 @@ class MathMixin(TensorBase):
         return self - unary(self, "trunc", "frac")
 
     def abs_(self) -> Tensor:
-        """In-place :meth:`abs`."""
+        """In-place :meth:`abs` (not for complex tensors: their abs is real)."""
+        if self._dtype.category == D.COMPLEX:
+            raise RuntimeError("abs_(): In-place abs is not supported for complex tensors.")
         return inplace(self, unary(self, "abs", "abs_"), "abs_")
 
     def neg_(self) -> Tensor:

@@ -113,8 +113,8 @@ def check_binary(
             # x ** True is x, x ** False is all True (torch keeps bool for a bool exponent).
             return bk.copy(xa) if xb else bk.logical_or(xa, True)
     elif cat == D.INTEGRAL:
-        if kernel in ("floor_divide", "remainder"):
-            _check_int_divisor(bk, xb)
+        if kernel in ("floor_divide", "remainder") and _nonempty(xa) and _nonempty(xb):
+            _check_int_divisor(bk, xb)  # xb is the divisor (operands are already swapped); empty results skip
         elif kernel == "pow":
             if isinstance(xb, SCALAR_TYPES):
                 if not reflected and type(xb) is int and xb < 0:
@@ -122,6 +122,11 @@ def check_binary(
             elif common.is_signed:
                 return _int_pow(bk, xa, xb, common, a._device.index)
     return None
+
+
+def _nonempty(x: Any) -> bool:
+    """False for a native array with no elements (Python scalars count as one element)."""
+    return isinstance(x, SCALAR_TYPES) or bool(x.size)
 
 
 def _check_int_divisor(bk: Any, divisor: Any) -> None:
