@@ -289,25 +289,10 @@ MISUSES: dict[str, Callable[[Any], Any]] = {
     "inplace_into_expanded": lambda m: m.ones(1).expand(3).add_(1),
 }
 
-_SCALAR_LENIENCY = "accepts a Python number where torch's signature takes only a Tensor (torch raises TypeError)"
 _CHECK_ORDER = "checks the dtype's kernel before the in-place output shape; torch reports the shape first (RuntimeError, not NotImplementedError)"
 ERROR_BUGS: dict[tuple[str], str] = {
     ("inplace_broadcast_0d_bool_pow",): _CHECK_ORDER,
-    ("sum_bool_dim",): "a bool dim is taken as the int 1 (IndexError for a 1-d tensor); torch refuses bool dims with TypeError",
-    ("full_huge_int",): "an int beyond int64 raises RuntimeError; torch raises OverflowError ('int too big to convert')",
-    ("full_huge_int_into_float32",): "an int beyond int64 raises RuntimeError; torch raises OverflowError ('int too big to convert')",
-    ("tensor_list_of_str",): "tensor(['a']) raises TypeError; torch raises ValueError (\"too many dimensions 'str'\")",
-    ("arange_step_truncated_to_zero",): "arange(-2, 9, 0.1, dtype=int64) raises RuntimeError; torch raises ValueError ('step must be nonzero')",
-    ("arange_complex",): "arange(1j) raises TypeError; torch raises RuntimeError ('value cannot be converted to type double without overflow')",
-    ("to_dtype_name_string",): "to('float32') raises TypeError (with a helpful hint); torch raises RuntimeError ('Invalid device string')",
-    ("maximum_python_number",): "maximum " + _SCALAR_LENIENCY,
-    ("minimum_python_number",): "minimum " + _SCALAR_LENIENCY,
-    ("logical_and_python_bool",): "logical_and " + _SCALAR_LENIENCY,
-    ("atan2_python_number",): "atan2 " + _SCALAR_LENIENCY,
     ("clamp_tensor_and_number_bounds",): "clamp(min=Tensor, max=number) is accepted; torch takes both bounds as numbers or both as tensors (TypeError)",
-    ("numel_of_list",): "ember.numel(list) raises AttributeError (\"'list' object has no attribute 'numel'\"); torch raises TypeError",
-    ("promote_types_int",): "promote_types(float32, 3) leaks a KeyError from its table; torch raises TypeError",
-    ("div_unknown_rounding_mode",): "div(rounding_mode='round') raises ValueError; torch raises RuntimeError with the same message",
 }
 
 

@@ -35,10 +35,8 @@ GROUPS: dict[str, list[tuple[tuple[int, ...], Any, bool]]] = {
 }
 
 _AMAX_EMPTY = "amax/amin of a complex tensor raise NotImplementedError even when the result is empty; torch returns the empty result (nothing is compared)"
-_ARG_BAD_DIM = "argmax/argmin with an out-of-range dim on a bool/complex tensor raise IndexError; torch 2.13 reports the dtype first (RuntimeError)"
 REDUCTION_BUGS = {
     **{(op, dt, "empty"): _AMAX_EMPTY for op in ("amax", "amin") for dt in COMPLEX},
-    **{(op, dt, "bad_dim"): _ARG_BAD_DIM for op in ("argmax", "argmin") for dt in ("bool", *COMPLEX)},
 }
 
 

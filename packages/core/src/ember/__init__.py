@@ -91,6 +91,8 @@ def is_tensor(obj: object) -> builtins.bool:
 
 def numel(input: Tensor) -> builtins.int:
     """The number of elements of ``input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input.numel()
 
 

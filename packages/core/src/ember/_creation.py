@@ -132,6 +132,12 @@ def _scan(data: Any, op: str) -> tuple[dtype, bool]:
             big = True
         found.append(dt if not found else D.promote_types(found[-1], dt))
 
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first is not data:
+        # torch reads the shape along the first elements and takes a str there for one more dim
+        raise ValueError(f"{op}(): too many dimensions 'str'")
     visit(data, 0)
     return (found[-1] if found else D.get_default_dtype()), big
 
@@ -339,6 +345,8 @@ def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, device: Any 
     tensor([7, 7])
     """
     value = _number(fill_value, "full", "fill_value", zero_dim=True)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise OverflowError(f"full(): int too big to convert: {value}")
     sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     shape = check_sizes_nonneg(norm_shape(sizes, "full"), "full")
     shape, dt, dev, bk = _factory(shape, "full", dtype_arg(dtype, "full") or D.scalar_dtype(value), device)
@@ -446,8 +454,8 @@ def arange(start: Any = None, end: Any = None, step: Any = 1, *, dtype: dtype | 
         start = 0
     s, e, st = (_number(v, "arange", n) for n, v in (("start", start), ("end", end), ("step", step)))
     for v in (s, e, st):
-        if isinstance(v, complex):
-            raise TypeError(f"arange(): start, end and step must be real numbers, got {v!r}")
+        if isinstance(v, complex):  # torch's words (and type) for a complex bound
+            raise RuntimeError(f"arange(): value cannot be converted to type double without overflow: {v!r}")
     if not all(math.isfinite(v) for v in (s, e, st)):
         raise RuntimeError(f"arange(): unsupported range: {s} -> {e}")
     if st == 0:
@@ -465,7 +473,7 @@ def arange(start: Any = None, end: Any = None, step: Any = 1, *, dtype: dtype | 
         if dt is D.int64:
             s, e, st = int(s), int(e), int(st)
             if st == 0:
-                raise RuntimeError("arange(): step must be nonzero (after truncating it to int64)")
+                raise ValueError("arange(): step must be nonzero (after truncating it to int64)")
         n = max(math.ceil((e - s) / st), 0)
         s, st = int(s), int(st)
         data = bk.full((n,), s, D.int64, dev.index) if st == 0 else bk.arange(s, s + n * st, st, D.int64, dev.index)

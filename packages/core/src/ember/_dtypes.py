@@ -145,6 +145,12 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
     >>> ember.promote_types(ember.uint8, ember.int8)
     ember.int16
     """
+    for position, (name, value) in enumerate((("type1", type1), ("type2", type2)), 1):
+        if not isinstance(value, dtype):
+            raise TypeError(
+                f"promote_types(): argument '{name}' (position {position}) must be ember.dtype, "
+                f"not {type(value).__name__}"
+            )
     return _PROMOTE[type1, type2]
 
 

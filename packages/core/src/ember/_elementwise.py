@@ -287,7 +287,7 @@ def int_trunc_divide(a: Any, b: Any) -> Tensor:
             s = wrap_int(s, dt, "div")
         b_negative = s < 0
     # floor and trunc differ by one where the division is inexact and the signs differ.
-    fix = (r != 0).logical_and((a < 0).logical_xor(b_negative))
+    fix = (r != 0) & ((a < 0) ^ b_negative)
     return like(q, q._backend.add(q._data, q._backend.astype(fix._data, q._dtype)), q._dtype)
 
 
@@ -319,10 +319,17 @@ def alpha_scaled(self: TensorBase, other: Any, alpha: Any, op: str) -> Any:
 
 # -- Tensor methods from the tables (MathMixin binds them) -------------------------------------
 
+# Ops whose torch signature takes only a Tensor as ``other`` (no Python numbers).
+TENSOR_ONLY = frozenset({"maximum", "minimum", "atan2", "logical_and", "logical_or", "logical_xor"})
+
+
 def binary_method(name: str, doc: str) -> Any:
     kernel, kind = BINARY_OPS[name]
+    tensor_only = name in TENSOR_ONLY
 
     def method(self: TensorBase, other: Any) -> Tensor:
+        if tensor_only and not isinstance(other, TensorBase):
+            raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
         return binary(self, other, kernel, name, kind)
 
     method.__name__ = method.__qualname__ = name

@@ -85,7 +85,7 @@ class MathMixin(TensorBase):
             else:
                 r = unary(binary(self, other, "divide", "div", TRUEDIV), "trunc", "div")
         else:
-            raise ValueError(
+            raise RuntimeError(
                 f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
             )
         return r if out is None else write_out(r, out, "div")

@@ -176,8 +176,9 @@ class ReduceMixin(TensorBase):
         return like(self, self._backend.min(self._data, axes, keepdim))
 
     def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
-        if dim is not None:
-            norm_dim(dim, self._data.ndim, op)  # a bad dim is reported before a bad dtype, as in torch
+        # torch 2.13's order: dim's type (argument parsing), then the dtype, then dim's range
+        if dim is not None and (isinstance(dim, bool) or not hasattr(dim, "__index__")):
+            raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
         if self._dtype.category == D.COMPLEX:
             raise RuntimeError(f"{op}(): does not support complex input")
         if self._dtype is D.bool_:

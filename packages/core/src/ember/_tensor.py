@@ -435,7 +435,7 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
             elif isinstance(a, Tensor):
                 dev_arg, dt = a._device, a._dtype
             elif isinstance(a, str) and (a in D.ALIASES or a in _DTYPE_NAMES):
-                raise TypeError(f"to(): {a!r} names a dtype, not a device; pass ember.{a} instead of the string")
+                raise RuntimeError(f"Invalid device string: '{a}': it names a dtype; pass ember.{a} instead")
             elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
                 dev_arg = a
             elif isinstance(a, bool):

@@ -173,6 +173,8 @@ def cast(t: TensorBase, dt: dtype) -> Any:
 
 def norm_dim(dim: Any, ndim: int, op: str) -> int:
     """A dimension argument made non-negative, with PyTorch's IndexError when out of range."""
+    if isinstance(dim, bool):  # an int to Python, but torch refuses it as a dim
+        raise TypeError(f"{op}(): argument 'dim' must be int, not bool")
     try:
         d = operator.index(dim)
     except TypeError:
