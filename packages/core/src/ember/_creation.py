@@ -506,7 +506,18 @@ def linspace(start: Any, end: Any, steps: int, *, dtype: dtype | None = None, de
     _check_supported(bk, dt, "linspace")
     if dt.category == D.COMPLEX:
         data = bk.asarray(np.linspace(complex(a), complex(b), steps), dt, dev.index, True)
+    elif dt.category == D.INTEGRAL:
+        # torch converts the endpoints to the integer dtype first (with c10's overflow check),
+        # then fills from both ends towards the middle in double and truncates.
+        a, b = storable(a, dt, "linspace"), storable(b, dt, "linspace")
+        i = bk.arange(0, steps, 1, D.float64, dev.index)
+        step = (b - a) / (steps - 1) if steps > 1 else 0.0
+        from_start = bk.add(bk.multiply(i, step), float(a))
+        from_end = bk.subtract(float(b), bk.multiply(bk.subtract(float(steps - 1), i), step))
+        data = bk.astype(bk.where(bk.less(i, float(steps // 2)), from_start, from_end), dt)
     else:
+        for endpoint in (a, b):  # a float16 endpoint beyond its range is an error, as in torch
+            storable(endpoint, dt, "linspace")
         data = bk.astype(bk.linspace(float(a), float(b), steps, D.float64, dev.index), dt)
     return _finish(wrap(data, dt, dev, bk), requires_grad)
 
