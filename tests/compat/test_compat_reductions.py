@@ -34,10 +34,7 @@ GROUPS: dict[str, list[tuple[tuple[int, ...], Any, bool]]] = {
     "bad_dim": [((3, 4), 2, False), ((3, 4), -3, False), ((3, 4), (1, 1), False), ((), 1, False)],
 }
 
-_AMAX_EMPTY = "amax/amin of a complex tensor raise NotImplementedError even when the result is empty; torch returns the empty result (nothing is compared)"
-REDUCTION_BUGS = {
-    **{(op, dt, "empty"): _AMAX_EMPTY for op in ("amax", "amin") for dt in COMPLEX},
-}
+REDUCTION_BUGS: dict[tuple[str, str, str], str] = {}
 
 
 def call(op: str, dim: Any, keepdim: bool) -> Any:

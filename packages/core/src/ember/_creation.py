@@ -174,6 +174,8 @@ def _check_fits(arr: np.ndarray, dt: dtype, op: str) -> np.ndarray:
         if dt.category in (D.BOOL, D.INTEGRAL):
             raise ValueError(f"{op}(): Overflow when unpacking long long: a value does not fit in int64")
         return arr.astype(_HOST[dt.category])
+    if kind == "c" and dt is D.bool_:
+        return arr != 0  # torch: a complex number is True when non-zero
     if kind == "c" and dt.category != D.COMPLEX:
         raise TypeError(f"{op}(): can't convert complex values to {dt}: must be real number, not complex")
     if dt.category != D.INTEGRAL or kind not in "if" or not arr.size or (kind == "i" and dt is D.int64):

@@ -165,14 +165,16 @@ class ReduceMixin(TensorBase):
         """Maximum over one or more dims (every dim when ``dim`` is empty)."""
         axes = _axes(self, dim, "amax") or None
         _empty_check(self, axes, "amax")
-        _no_complex(self, "amax")
+        if self._data.size:  # torch returns an empty complex result rather than refusing it
+            _no_complex(self, "amax")
         return like(self, self._backend.max(self._data, axes, keepdim))
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Minimum over one or more dims (every dim when ``dim`` is empty)."""
         axes = _axes(self, dim, "amin") or None
         _empty_check(self, axes, "amin")
-        _no_complex(self, "amin")
+        if self._data.size:  # torch returns an empty complex result rather than refusing it
+            _no_complex(self, "amin")
         return like(self, self._backend.min(self._data, axes, keepdim))
 
     def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
