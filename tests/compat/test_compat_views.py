@@ -255,10 +255,7 @@ LAYOUT_CASES: dict[str, Callable[[Any], Any]] = {
 _SIZE1 = "stride() of a size-1 dim differs from torch's after {op} (NumPy picks its own stride for size-1 dims)"
 _EMPTY = "stride()/storage_offset() of an empty result differ from torch's (NumPy normalises empty arrays)"
 LAYOUT_BUGS = {
-    ("expand_keeps_size1",): _SIZE1.format(op="expand (np.broadcast_to gives every size-1 input dim stride 0)"),
     ("expand_new_leading_size1",): _SIZE1.format(op="expand (np.broadcast_to gives every size-1 input dim stride 0)"),
-    ("unsqueeze_transposed_last",): _SIZE1.format(op="unsqueeze of a non-contiguous tensor"),
-    ("unsqueeze_transposed_middle",): _SIZE1.format(op="unsqueeze of a non-contiguous tensor"),
     ("squeeze_dim_keeps_size1",): _SIZE1.format(op="squeeze(dim) of a non-contiguous tensor"),
     ("view_size1_of_transposed",): _SIZE1.format(op="view of a non-contiguous tensor"),
     ("reshape_size1_of_transposed",): _SIZE1.format(op="reshape of a non-contiguous tensor"),
@@ -266,7 +263,6 @@ LAYOUT_BUGS = {
     ("empty_slice_1d_offset",): _EMPTY,
     ("empty_slice_with_step",): _EMPTY,
     ("expand_to_zero",): _EMPTY,
-    ("expand_zero_leading",): _EMPTY,
     ("unsqueeze_empty",): _EMPTY,
     ("permute_empty",): _EMPTY,
     ("clone_of_t",): "clone() of a transposed tensor is C-contiguous; torch keeps the dense permuted layout (memory_format=torch.preserve_format), so stride() and is_contiguous() differ",

@@ -157,9 +157,18 @@ class NumpyBackend(ArrayAPIBackend):
     def broadcast_to(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         # np.broadcast_to is read-only; torch lets fill_ and non-overlapping slices write through
         # an expanded view (core refuses overlapping writes), so build a writable view instead.
-        view = np.broadcast_to(x, shape)
+        view = np.broadcast_to(x, shape)  # also checks the shapes
+        if not view.size:
+            return view
+        # torch's expand strides: a dim keeps its stride unless it grows from 1 (then 0); NumPy
+        # would also give 0 to size-1 dims that stay size 1.
+        lead = len(shape) - x.ndim
+        own = self.strides(x)
+        strides = (0,) * lead + tuple(
+            st if n == t else 0 for n, st, t in zip(x.shape, own, shape[lead:], strict=True)
+        )
         try:
-            return self.as_strided(x, shape, self.strides(view) if view.size else (0,) * len(shape), 0)
+            return self.as_strided(x, shape, strides, 0)
         except (ValueError, TypeError, BufferError):  # storage that exports no buffer: stay read-only
             return view
 

@@ -110,10 +110,20 @@ class ShapeMixin(TensorBase):
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dim at ``dim`` (``-1`` appends)."""
-        shape = list(self._data.shape)
-        d = norm_dim(dim, len(shape) + 1, "unsqueeze")
-        shape.insert(d, 1)
-        return view_of(self, self._backend.reshape(self._data, tuple(shape), None))
+        old = self._data.shape
+        d = norm_dim(dim, len(old) + 1, "unsqueeze")
+        shape = (*old[:d], 1, *old[d:])
+        bk = self._backend
+        data = bk.reshape(self._data, shape, None)
+        if self._base is not None and len(old) > 1 and bk.strided_views:
+            # torch gives the new dim the stride size * stride of the dim it precedes (1 at the
+            # end); NumPy picks its own for non-contiguous input (only views can be that, so fresh
+            # tensors skip the stride queries). Only that size-1 dim can differ.
+            strides = bk.strides(self._data)
+            want = (*strides[:d], old[d] * strides[d] if d < len(old) else 1, *strides[d:])
+            if tuple(bk.strides(data)) != want:
+                data = bk.as_strided(self._data, shape, want, 0)
+        return view_of(self, data)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder dims; a view.
