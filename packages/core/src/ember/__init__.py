@@ -66,12 +66,14 @@ from ember._errors import (
     EmberError,
     MissingPackageError,
     PluginLoadError,
+    SerializationError,
 )
 from ember._functional import FUNCTIONS, make_function
 from ember._ops_reduce import values_indices
 from ember._ops_shape import cat, stack
 from ember._printing import get_printoptions, printoptions, set_printoptions
 from ember._random import Generator, initial_seed, manual_seed, seed
+from ember._serialization import load, save
 from ember._tensor import Size, Tensor
 from ember.hookspecs import hookimpl
 
@@ -123,6 +125,7 @@ __all__ = [
     "set_printoptions", "get_printoptions", "printoptions",
     "cat", "concat", "concatenate", "stack", "where", "values_indices", "is_tensor", "numel",
     "is_floating_point",
+    "save", "load", "SerializationError",
     "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError", "MissingPackageError",
     *_FUNCTION_NAMES,
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError",
-    "MissingPackageError",
+    "MissingPackageError", "SerializationError",
 ]
 
 
@@ -31,3 +31,8 @@ class PluginLoadError(EmberError, ImportError):
 
 class MissingPackageError(EmberError, RuntimeError):
     """A feature needs an Ember distribution that is not installed (``pip install ember-autograd``)."""
+
+
+class SerializationError(EmberError, ValueError):
+    """A file given to ``ember.load`` (or ``ember.safetensors``) is not valid: wrong format,
+    truncated, corrupt (checksum mismatch) or malformed."""
