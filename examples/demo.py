@@ -5,6 +5,9 @@ Run: python examples/demo.py
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 
 import ember
@@ -32,6 +35,10 @@ def main() -> None:
     t = ember.from_numpy(arr)
     t[1] = 7
     print("from_numpy shares memory:", arr)
+
+    path = Path(tempfile.mkdtemp()) / "demo.ember"
+    ember.save({"x": x, "note": "saved without pickle"}, path)
+    print("save/load round trip:", bool((ember.load(path)["x"] == x).all()))
 
     ember.manual_seed(0)
     print("rand:", ember.rand(2, 3))
