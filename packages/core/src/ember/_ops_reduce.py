@@ -161,21 +161,20 @@ class ReduceMixin(TensorBase):
         r = self._extreme(dim, keepdim, "min", "argmin", "min")
         return r if dim is None else _named("min", r)
 
+    def _a_extreme(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
+        axes = _axes(self, dim, op) or None
+        _empty_check(self, axes, op)
+        if self._data.size:  # torch returns an empty complex result rather than refusing it
+            _no_complex(self, op)
+        return like(self, getattr(self._backend, kernel)(self._data, axes, keepdim))
+
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Maximum over one or more dims (every dim when ``dim`` is empty)."""
-        axes = _axes(self, dim, "amax") or None
-        _empty_check(self, axes, "amax")
-        if self._data.size:  # torch returns an empty complex result rather than refusing it
-            _no_complex(self, "amax")
-        return like(self, self._backend.max(self._data, axes, keepdim))
+        return self._a_extreme(dim, keepdim, "max", "amax")
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Minimum over one or more dims (every dim when ``dim`` is empty)."""
-        axes = _axes(self, dim, "amin") or None
-        _empty_check(self, axes, "amin")
-        if self._data.size:  # torch returns an empty complex result rather than refusing it
-            _no_complex(self, "amin")
-        return like(self, self._backend.min(self._data, axes, keepdim))
+        return self._a_extreme(dim, keepdim, "min", "amin")
 
     def _arg(self, dim: Any, keepdim: bool, kernel: str, op: str) -> Tensor:
         # torch 2.13's order: dim's type (argument parsing), then the dtype, then dim's range
