@@ -21,7 +21,7 @@ Encoding of the root: JSON null, booleans, integers, strings and lists stand for
 themselves; a finite float is a JSON number. Everything else is an object with one
 ``$``-key: ``{"$tensor": i}`` (index into ``tensors``), ``{"$tuple": [...]}``,
 ``{"$dict": [[key, value], ...]}`` (any dict whose keys are not all plain strings,
-or that has a key starting with ``$``), ``{"$float": "nan" | "inf" | "-inf"}``,
+or that has a key starting with ``$``), ``{"$float": "nan" | "inf" | "-inf"}``, ``{"$int": "0x..."}`` (beyond 64 bits),
 ``{"$complex": [re, im]}``, ``{"$bytes": "<base64>"}``, ``{"$dtype": "float32"}``,
 ``{"$device": "cuda:0"}``, ``{"$size": [2, 3]}``. Other dicts are JSON objects.
 
@@ -57,6 +57,7 @@ MAGIC = b"EMBER\x00v1"
 _PREFIX = struct.Struct("<8sQI")  # magic, header_len, header_crc32
 ALIGN = 64
 _MAX_DEPTH = 200  # nesting of the saved object (well under Python's recursion limit)
+MAX_DIMS = 64  # NumPy's limit on dimensions
 
 _NUMPY = {
     D.bool_: "|b1", D.uint8: "|u1", D.int8: "|i1", D.int16: "<i2", D.int32: "<i4", D.int64: "<i8",
@@ -90,8 +91,11 @@ class _Encoder:
                 i = self._index[id(obj)] = len(self.tensors)
                 self.tensors.append(obj)
             return {"$tensor": i}
-        if obj is None or isinstance(obj, (bool, int, str)):
+        if obj is None or isinstance(obj, (bool, str)):
             return obj
+        if isinstance(obj, int):
+            # Huge ints go as hex: JSON's decimal form hits Python's int-to-str digit limit.
+            return obj if -(2**63) <= obj < 2**63 else {"$int": hex(obj)}
         if isinstance(obj, float):
             return obj if math.isfinite(obj) else {"$float": repr(obj)}
         if isinstance(obj, complex):
@@ -152,7 +156,7 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
         offset += int(raw.size)
     header = json.dumps(
         {"format": "ember", "version": 1, "data_size": offset, "tensors": entries, "root": root},
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+        ensure_ascii=True, separators=(",", ":"), allow_nan=False,  # ASCII: lone surrogates survive
     ).encode("utf-8")
 
     def write(out: IO[bytes]) -> None:
@@ -271,6 +275,8 @@ def _check_entry(e: Any, i: int, data_size: int) -> tuple[D.dtype, tuple[int, ..
     ints = (*shape, offset, nbytes, crc)
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ints):
         raise _bad(f"tensor {i}: shape, offset, nbytes and crc32 must be non-negative integers")
+    if len(shape) > MAX_DIMS:
+        raise _bad(f"tensor {i}: {len(shape)} dimensions, more than the {MAX_DIMS} supported")
     if nbytes != math.prod(shape) * dt.itemsize:
         raise _bad(f"tensor {i}: nbytes {nbytes} does not match shape {list(shape)} of {dt}")
     if offset + nbytes > data_size:
@@ -312,7 +318,11 @@ def load(f: str | os.PathLike[str] | IO[bytes], map_location: Any = None) -> Any
         if zlib.crc32(buf) != crc:
             raise _bad(f"tensor {i} ({dt}, shape {list(shape)}): checksum mismatch, its data is corrupt")
         saved = e.get("device", "cpu")
-        t = _place(buf, dt, shape, str(saved), map_location)
+        try:
+            device(saved)
+        except (TypeError, ValueError, RuntimeError):
+            raise _bad(f"tensor {i}: bad device {saved!r}") from None
+        t = _place(buf, dt, shape, saved, map_location)
         if e.get("requires_grad") is True:
             t.requires_grad_(True)
         tensors.append(t)
@@ -360,6 +370,10 @@ def _decode_tagged(key: str, value: Any, tensors: list[Tensor], depth: int) -> A
             for k, v in value:
                 out[_decode(k, tensors, depth + 1)] = _decode(v, tensors, depth + 1)
             return out
+        if key == "$int":
+            if not isinstance(value, str) or len(value) > 100_000:
+                raise _bad(f"bad $int value of type {type(value).__name__}")
+            return int(value, 16)
         if key == "$float":
             if value not in ("nan", "inf", "-inf"):
                 raise _bad(f"bad special float {value!r}")

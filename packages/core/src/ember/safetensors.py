@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from ember import _dtypes as D
 from ember._errors import SerializationError
-from ember._serialization import _host_bytes, atomic_write, tensor_from_bytes
+from ember._serialization import MAX_DIMS, _host_bytes, atomic_write, tensor_from_bytes
 from ember._tensor import Tensor
 
 __all__ = ["save", "load", "save_file", "load_file"]
@@ -39,8 +39,13 @@ _MAX_HEADER = 100_000_000  # the reference implementation's limit
 def _layout(tensors: dict[str, Tensor], metadata: dict[str, str] | None) -> tuple[bytes, list[Any]]:
     if not isinstance(tensors, dict):
         raise TypeError(f"save(): expected a dict of name -> Tensor, got {type(tensors).__name__}")
-    if metadata is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-        raise TypeError("save(): metadata must map str to str")
+    for name in tensors:
+        if not isinstance(name, str):
+            raise TypeError(f"save(): tensor names must be str, got {name!r} ({type(name).__name__})")
+    if metadata is not None and not (
+        isinstance(metadata, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
+    ):
+        raise TypeError("save(): metadata must be a dict mapping str to str")
     header: dict[str, Any] = {"__metadata__": metadata} if metadata else {}
     raws, offset = [], 0
     # Largest alignment first, then by name, as the reference writer orders them.
@@ -133,6 +138,8 @@ def _entry(name: str, info: Any) -> tuple[D.dtype, tuple[int, ...], int, int]:
         raise _bad(f"{name!r}: malformed entry {info!r}") from None
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (*shape, begin, end)) or end < begin:
         raise _bad(f"{name!r}: shape and data_offsets must be non-negative integers in order")
+    if len(shape) > MAX_DIMS:
+        raise _bad(f"{name!r}: {len(shape)} dimensions, more than the {MAX_DIMS} supported")
     return dt, shape, begin, end
 
 
