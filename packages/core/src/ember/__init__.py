@@ -24,6 +24,7 @@ from ember._creation import (
     empty,
     empty_like,
     eye,
+    from_dlpack,
     from_numpy,
     full,
     full_like,
@@ -116,7 +117,7 @@ _FUNCTION_NAMES = _install_functions()
 
 __all__ = [
     "Tensor", "Size", "dtype", "device", "Generator", "backends", "cuda", "hookimpl",
-    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+    "tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
     "randn_like", "manual_seed", "seed", "initial_seed",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",

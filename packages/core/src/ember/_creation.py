@@ -23,7 +23,7 @@ from ember._tensor_base import check_sizes_nonneg, norm_shape, to_scalar, wrap
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
     "ones_like", "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint",
-    "rand_like", "randn_like",
+    "rand_like", "randn_like", "from_dlpack",
 ]
 
 # The NumPy dtypes Ember tensors can hold (torch's list, less the unsigned types above uint8).
@@ -652,3 +652,32 @@ def rand_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, 
 def randn_like(input: Tensor, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers with ``input``'s shape, dtype and device."""
     return _like("randn_like", input, dtype, device, lambda s, d, v: randn(s, dtype=d, device=v), requires_grad)
+
+
+# DLPack device type codes (dlpack.h) for the device types Ember names.
+_DLPACK_DEVICES = {1: "cpu", 2: "cuda", 3: "cuda", 13: "cuda"}  # CPU, CUDA, CUDAHost, CUDAManaged
+
+
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor sharing memory with any object that implements DLPack (NumPy, PyTorch, CuPy, JAX...).
+
+    >>> t = ember.from_dlpack(numpy.arange(3.0))   # zero-copy
+    """
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor.detach()
+    if not hasattr(ext_tensor, "__dlpack__") or not hasattr(ext_tensor, "__dlpack_device__"):
+        raise TypeError(
+            f"from_dlpack(): expected an object implementing __dlpack__ and __dlpack_device__, "
+            f"got {type(ext_tensor).__name__}"
+        )
+    kind, index = ext_tensor.__dlpack_device__()
+    kind = int(kind)
+    if kind not in _DLPACK_DEVICES:
+        raise RuntimeError(f"from_dlpack(): DLPack device type {kind} has no Ember device type")
+    dev, bk = resolve_device(_DLPACK_DEVICES[kind] + ("" if kind == 1 else f":{int(index)}"))
+    data = bk.from_dlpack(ext_tensor, dev.index)
+    try:
+        dt = bk.ember_dtype(data.dtype)
+    except TypeError:
+        raise TypeError(f"from_dlpack(): the {bk.name!r} backend has no dtype for {data.dtype}") from None
+    return wrap(data, dt, dev, bk)

@@ -330,6 +330,17 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         host = np.array(self._backend.to_numpy(self._data), order="C", copy=True)
         return (_rebuild, (type(self), host, self._dtype.name, str(self._device), self.requires_grad))
 
+    # -- DLPack ----------------------------------------------------------------------------------
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """A DLPack capsule sharing this tensor's memory (``np.from_dlpack(t)``, ``torch.from_dlpack(t)``)."""
+        if self.requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[Any, int]:
+        """The DLPack ``(device_type, device_id)`` of this tensor's memory."""
+        return self._data.__dlpack_device__()
+
     # NumPy defers its binary operators to the tensor (ndarray + tensor, np.float64(2) * tensor).
     __array_priority__ = 1000
 

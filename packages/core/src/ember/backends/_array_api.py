@@ -91,6 +91,9 @@ class ArrayAPIBackend:
     def from_numpy(self, arr: Any, index: int | None) -> Array:
         return self.xp.asarray(arr, device=self._device(index))
 
+    def from_dlpack(self, obj: Any, index: int | None) -> Array:
+        return self.xp.from_dlpack(obj)
+
     def to_numpy(self, x: Array) -> Any:
         try:
             return np.asarray(x)

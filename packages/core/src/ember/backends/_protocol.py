@@ -113,6 +113,10 @@ class Backend(Protocol):
         """Wrap a NumPy array; shares memory when the device is the host (else copies)."""
         ...
 
+    def from_dlpack(self, obj: Any, index: int | None) -> Array:
+        """An array sharing memory with any object that implements ``__dlpack__`` on this device."""
+        ...
+
     def to_numpy(self, x: Array) -> Any:
         """A NumPy array with ``x``'s values; shares memory when the device is the host."""
         ...
