@@ -330,6 +330,31 @@ class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
         host = np.array(self._backend.to_numpy(self._data), order="C", copy=True)
         return (_rebuild, (type(self), host, self._dtype.name, str(self._device), self.requires_grad))
 
+    # -- sampling in place (ember._sampling) ---------------------------------------------------------
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with uniform samples from ``[from_, to)``."""
+        from ember._sampling import uniform_
+
+        return uniform_(self, from_, to, generator=generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with normal samples."""
+        from ember._sampling import normal_
+
+        return normal_(self, mean, std, generator=generator)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 0/1 samples, 1 with probability ``p``."""
+        from ember._sampling import bernoulli_
+
+        return bernoulli_(self, p, generator=generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        """0/1 samples, 1 with probability ``self`` (or ``p``)."""
+        from ember._sampling import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
     # -- DLPack ----------------------------------------------------------------------------------
     def __dlpack__(self, **kwargs: Any) -> Any:
         """A DLPack capsule sharing this tensor's memory (``np.from_dlpack(t)``, ``torch.from_dlpack(t)``)."""
