@@ -16,7 +16,7 @@ import numpy as np
 from ember import _dtypes as D
 from ember._dtypes import dtype
 from ember._random import Generator, default_generator_for
-from ember._special_cases import storable
+from ember._special_cases import no_kernel, storable
 from ember._tensor import Tensor, _check_supported, dtype_arg, resolve_device
 from ember._tensor_base import check_sizes_nonneg, norm_shape, to_scalar, wrap
 
@@ -434,9 +434,12 @@ def _int_arg(value: Any, op: str, name: str) -> int:
 
 
 def _not_for(op: str, dt: dtype, allowed: tuple[int, ...]) -> None:
-    # NotImplementedError is a RuntimeError, and what torch raises for a kernel missing a dtype.
     if dt.category not in allowed:
-        raise NotImplementedError(f'{op}(): "{op}" is not implemented for dtype {dt}')
+        kinds = " or ".join(_CATEGORY_NAMES[c] for c in allowed)
+        raise no_kernel(op, dt, f"{dt} is not supported, pass a dtype= that is {kinds}")
+
+
+_CATEGORY_NAMES = {D.BOOL: "bool", D.INTEGRAL: "integer", D.FLOATING: "floating", D.COMPLEX: "complex"}
 
 
 def arange(start: Any = None, end: Any = None, step: Any = 1, *, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -290,7 +290,9 @@ class MathMixin(TensorBase):
         if dt is D.bool_:
             raise no_kernel("clamp", dt)
         if dt.category == D.COMPLEX:
-            raise NotImplementedError("clamp(): clamp is not supported for complex types")
+            raise NotImplementedError(
+                "clamp(): clamp is not supported for complex types (they have no ordering); clamp .real or .abs()"
+            )
         args: list[Any] = []
         for b in (min, max):
             if isinstance(b, TensorBase):
@@ -343,7 +345,10 @@ class MathMixin(TensorBase):
         if self._dtype is D.bool_:
             raise RuntimeError("relu(): Boolean inputs not supported for relu")
         if self._dtype.category == D.COMPLEX:
-            raise NotImplementedError("relu(): clamp is not supported for complex types")
+            # torch's words (relu is a clamp at 0), with what to do instead
+            raise NotImplementedError(
+                "relu(): clamp is not supported for complex types (they have no ordering); apply relu to .real"
+            )
         return like(self, self._backend.maximum(self._data, 0))
 
     def round(self, *, decimals: int | None = None) -> Tensor:

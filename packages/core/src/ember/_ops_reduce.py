@@ -52,7 +52,10 @@ def _axes(t: TensorBase, dim: Any, op: str) -> tuple[int, ...] | None:
 
 def _no_complex(t: TensorBase, op: str) -> None:
     if t._dtype.category == D.COMPLEX:
-        raise NotImplementedError(f"{op}(): not implemented for complex tensors ({t._dtype}); there is no ordering")
+        raise NotImplementedError(  # torch's type for a dtype it has no kernel for
+            f"{op}(): not implemented for complex tensors ({t._dtype}): complex numbers have no ordering; "
+            "reduce .abs() or .real instead"
+        )
 
 
 def _accumulate_dtype(t: TensorBase, dt: dtype | None, op: str) -> dtype:

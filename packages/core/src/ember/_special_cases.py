@@ -32,9 +32,12 @@ def tname(dt: dtype) -> str:
     }[dt.name]
 
 
-def no_kernel(op: str, dt: dtype) -> NotImplementedError:
-    """PyTorch has no kernel for this op and dtype: NotImplementedError (a RuntimeError), as in torch."""
-    return NotImplementedError(f"{op}(): not implemented for '{tname(dt)}'")
+def no_kernel(op: str, dt: dtype, hint: str = "") -> NotImplementedError:
+    """PyTorch has no kernel for this op and dtype: NotImplementedError (a RuntimeError), as in torch.
+
+    This is PyTorch's answer for a dtype an op does not support, not a missing feature.
+    """
+    return NotImplementedError(f"{op}(): not implemented for '{tname(dt)}'" + (f"; {hint}" if hint else ""))
 
 
 def bool_misuse(op: str, both: bool = False) -> RuntimeError:
