@@ -352,7 +352,8 @@ OPERAND_TYPES = (TensorBase, bool, int, float, complex)
 
 
 def is_operand(other: Any) -> bool:
-    """Whether an operator should handle ``other`` (NumPy arrays too, so they get a clear TypeError)."""
+    """Whether an operator should handle ``other``: tensors, numbers, NumPy scalars and arrays
+    (arrays join as CPU tensors); anything else gets ``NotImplemented`` so Python tries the other side."""
     return (
         isinstance(other, OPERAND_TYPES) or to_scalar(other) is not None or hasattr(other, "__array__")
     )

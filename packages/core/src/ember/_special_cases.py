@@ -77,7 +77,7 @@ def int_scalar(value: int, dt: dtype, op: str, kernel: str, truediv: bool, refle
     if truediv:
         return value  # true division computes in floats, where the value fits
     if kernel == "pow" and not reflected:
-        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+        raise RuntimeError(f"{op}(): value cannot be converted to type {_C_NAMES[dt]} without overflow")
     return wrap_int(value, dt, op)
 
 
@@ -185,9 +185,8 @@ def storable(s: Any, dt: dtype, op: str, *, saturate_half: bool = False) -> Any:
             raise overflow
         s = s.real
     if dt.category == D.INTEGRAL:
-        bits = dt.itemsize * 8
-        hi = (1 << (bits - 1)) - 1 if dt.is_signed else (1 << bits) - 1
-        lo = -hi - 1 if dt.is_signed else -hi
+        hi = INT_MAX[dt]
+        lo = INT_MIN[dt] if dt.is_signed else -hi  # unsigned also takes ints down to -max, which wrap
         if isinstance(s, float):
             # c10 compares with the limits as doubles (so 2.0**63 passes for int64, as in torch)
             if not math.isfinite(s) or not float(lo if dt.is_signed else 0) <= s <= float(hi):
