@@ -9,7 +9,11 @@ import numpy as np
 
 from ember import dtype
 from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
+from ember.backends._array_api import SCATTER_UFUNCS
+from ember_cpu._conv import ConvKernels
 from ember_cpu._malloc import tune_malloc
+from ember_cpu._nn import NNKernels
+from ember_cpu._pool import PoolKernels
 from ember_cpu._quiet import enter_quiet, leave_quiet, quiet, ufunc_kernel
 
 __all__ = ["NumpyBackend"]
@@ -25,7 +29,7 @@ _NEVER_WARN = frozenset({
 })
 
 
-class NumpyBackend(ArrayAPIBackend):
+class NumpyBackend(ConvKernels, PoolKernels, NNKernels, ArrayAPIBackend):
     """Ember's CPU backend. Arrays are ``numpy.ndarray``; views share memory."""
 
     name: ClassVar[str] = "numpy"
@@ -196,6 +200,12 @@ class NumpyBackend(ArrayAPIBackend):
         idx[axis] = indices
         np.add.at(x, tuple(idx), src)
 
+    @quiet
+    def scatter_reduce(self, x: np.ndarray, axis: int, indices: np.ndarray, src: np.ndarray, reduce: str) -> None:
+        idx: list[Any] = list(np.indices(indices.shape, sparse=True))
+        idx[axis] = indices
+        SCATTER_UFUNCS[reduce].at(x, tuple(idx), src)
+
     # -- random numbers --------------------------------------------------------------------
     def integers(self, gen: Any, low: int, high: int, shape: tuple[int, ...], dt: dtype, index: int | None) -> np.ndarray:
         return gen.integers(low, high, size=shape, dtype=np.int64).astype(self._native[dt], copy=False)
@@ -216,3 +226,11 @@ def _storage(x: np.ndarray) -> np.ndarray:
     while isinstance(x.base, np.ndarray):
         x = x.base
     return x
+
+
+# Scans and linear algebra can overflow or divide by zero inside NumPy: silence them per call.
+for _kernel in (
+    "cumulative_sum", "cumulative_prod", "linalg_inv", "linalg_det", "linalg_solve", "linalg_svd",
+    "linalg_qr", "linalg_cholesky", "linalg_eigh",
+):
+    setattr(NumpyBackend, _kernel, quiet(getattr(ArrayAPIBackend, _kernel)))

@@ -17,7 +17,7 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
-from ember import backends, cuda
+from ember import _nnops, _ops_join, _ops_scatter, _ops_sort, backends, cuda, linalg
 from ember._creation import (
     arange,
     as_tensor,
@@ -70,8 +70,12 @@ from ember._errors import (
     SerializationError,
 )
 from ember._functional import FUNCTIONS, make_function
+from ember._nnops import *  # noqa: F403
+from ember._ops_join import *  # noqa: F403
 from ember._ops_reduce import values_indices
+from ember._ops_scatter import *  # noqa: F403
 from ember._ops_shape import cat, stack
+from ember._ops_sort import *  # noqa: F403
 from ember._printing import get_printoptions, printoptions, set_printoptions
 from ember._random import Generator, initial_seed, manual_seed, seed
 from ember._sampling import bernoulli, normal
@@ -117,7 +121,7 @@ def _install_functions() -> list[str]:
 _FUNCTION_NAMES = _install_functions()
 
 __all__ = [
-    "Tensor", "Size", "dtype", "device", "Generator", "backends", "cuda", "hookimpl",
+    "Tensor", "Size", "dtype", "device", "Generator", "backends", "cuda", "linalg", "hookimpl",
     "tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
     "randn_like", "normal", "bernoulli", "manual_seed", "seed", "initial_seed",
@@ -130,4 +134,5 @@ __all__ = [
     "save", "load", "SerializationError",
     "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError", "MissingPackageError",
     *_FUNCTION_NAMES,
+    *_nnops.__all__, *_ops_join.__all__, *_ops_scatter.__all__, *_ops_sort.__all__,
 ]

@@ -11,29 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ember import (
+    _ops_index,
+    _ops_linalg,
+    _ops_math,
+    _ops_reduce,
+    _ops_scatter,
+    _ops_shape,
+    _ops_sort,
+)
 from ember._dtypes import scalar_dtype
 from ember._elementwise import BINARY_OPS, binary
 from ember._inplace import write_out
+from ember._nnops import _methods as _nnops_methods
 from ember._tensor import Tensor
 from ember._tensor_base import to_scalar, wrap
 
 __all__ = ["FUNCTIONS", "make_function"]
 
-# Methods that also exist as ember.<name>(input, ...).
+# Methods that also exist as ember.<name>(input, ...): each op module lists its own.
 FUNCTIONS: tuple[str, ...] = (
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "remainder", "pow", "maximum", "minimum", "atan2", "arctan2", "eq", "ne", "lt", "le", "gt", "ge",
-    "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-    "neg", "negative", "abs", "absolute", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
-    "sqrt", "rsqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan",
-    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
-    "floor", "ceil", "round", "trunc", "frac", "reciprocal", "sigmoid", "relu", "clamp", "clip",
-    "isnan", "isinf", "isfinite", "matmul", "mm", "bmm",
-    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
-    "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t",
-    "chunk", "split", "unbind", "clone", "numel", "is_floating_point", "is_complex",
+    *_ops_math.FUNCTIONS, *_ops_reduce.FUNCTIONS, *_ops_sort.FUNCTIONS, *_ops_linalg.FUNCTIONS,
+    *_ops_shape.FUNCTIONS, *_ops_index.FUNCTIONS, *_ops_scatter.FUNCTIONS, *_nnops_methods.FUNCTIONS,
+    "numel", "is_floating_point", "is_complex",
 )
 _HAS_OUT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow"}
 # Functions torch lets take a Python number as ``input`` (its ``Scalar`` overloads), with their op.

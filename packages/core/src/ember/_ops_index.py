@@ -30,7 +30,10 @@ from ember._tensor_base import (
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["IndexMixin"]
+__all__: list[str] = []  # what `import ember` re-exports
+
+# Tensor methods that are also ember.<name>(input, ...) functions (see _functional).
+FUNCTIONS: tuple[str, ...] = ()
 
 
 def _as_index_tensor(t: TensorBase, obj: Any) -> TensorBase:

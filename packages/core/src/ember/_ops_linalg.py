@@ -12,7 +12,12 @@ from ember._tensor_base import TensorBase, device_error, like
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["matmul", "mm", "bmm"]
+__all__: list[str] = []  # what `import ember` re-exports
+
+# Tensor methods that are also ember.<name>(input, ...) functions (see _functional).
+FUNCTIONS: tuple[str, ...] = (
+    "matmul", "mm", "bmm",
+)
 
 
 def matmul(a: TensorBase, b: TensorBase, op: str = "matmul") -> Tensor:
@@ -57,3 +62,9 @@ def bmm(a: TensorBase, mat2: Any) -> Tensor:
     if a._data.shape[0] != mat2._data.shape[0]:
         raise RuntimeError(f"bmm(): batch1 and batch2 must have the same batch size, got {a._data.shape[0]} and {mat2._data.shape[0]}")
     return matmul(a, mat2, "bmm")
+
+
+class LinalgMixin(TensorBase):
+    """Linear-algebra methods of Tensor (matmul itself is with the arithmetic operators)."""
+
+    __slots__ = ()

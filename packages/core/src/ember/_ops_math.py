@@ -36,7 +36,21 @@ from ember._tensor_base import TensorBase, cast, device_error, like
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["MathMixin"]
+__all__: list[str] = []  # what `import ember` re-exports
+
+# Tensor methods that are also ember.<name>(input, ...) functions (see _functional).
+FUNCTIONS: tuple[str, ...] = (
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "pow", "maximum", "minimum", "atan2", "arctan2", "eq", "ne", "lt", "le", "gt", "ge",
+    "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "neg", "negative", "abs", "absolute", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
+    "sqrt", "rsqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh",
+    "floor", "ceil", "round", "trunc", "frac", "reciprocal", "sigmoid", "relu", "clamp", "clip",
+    "isnan", "isinf", "isfinite",
+)
 
 
 class MathMixin(TensorBase):

@@ -13,7 +13,12 @@ from ember._tensor_base import TensorBase, like, norm_dim, norm_dims
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["ReduceMixin", "values_indices"]
+__all__: list[str] = ["values_indices"]  # what `import ember` re-exports
+
+# Tensor methods that are also ember.<name>(input, ...) functions (see _functional).
+FUNCTIONS: tuple[str, ...] = (
+    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
+)
 
 
 class values_indices(NamedTuple):

@@ -26,7 +26,13 @@ from ember._tensor_base import (
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["ShapeMixin", "cat", "stack", "view_of", "infer_shape"]
+__all__: list[str] = ["cat", "stack"]  # what `import ember` re-exports
+
+# Tensor methods that are also ember.<name>(input, ...) functions (see _functional).
+FUNCTIONS: tuple[str, ...] = (
+    "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t",
+    "chunk", "split", "unbind", "clone",
+)
 
 
 def view_of(t: TensorBase, data: Any) -> Tensor:

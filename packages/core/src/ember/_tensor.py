@@ -23,10 +23,14 @@ from ember._device import device
 from ember._dtypes import dtype
 from ember._errors import MissingPackageError
 from ember._inplace import inplace
+from ember._nnops._methods import NNMixin
 from ember._ops_index import IndexMixin
+from ember._ops_linalg import LinalgMixin
 from ember._ops_math import MathMixin
 from ember._ops_reduce import ReduceMixin
+from ember._ops_scatter import ScatterMixin
 from ember._ops_shape import ShapeMixin
+from ember._ops_sort import SortMixin
 from ember._special_cases import storable
 from ember._tensor_base import (
     bump_version,
@@ -149,7 +153,7 @@ _TYPE_NAMES = {
 }
 
 
-class Tensor(MathMixin, ReduceMixin, ShapeMixin, IndexMixin):
+class Tensor(MathMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, IndexMixin, ScatterMixin, NNMixin):
     """A multi-dimensional array on a device, with PyTorch's API.
 
     Build tensors with :func:`ember.tensor`, :func:`ember.zeros` and friends;

@@ -12,10 +12,12 @@ from typing import Any
 
 from ember._plugins import PluginFailure, registry
 from ember.backends._array_api import ArrayAPIBackend
+from ember.backends._optional import OPTIONAL_KERNELS, OptionalKernel, kernel, optional_kernel
 from ember.backends._protocol import BINARY_KERNELS, REQUIRED_KERNELS, UNARY_KERNELS, Backend
 
 __all__ = [
     "Backend", "ArrayAPIBackend", "REQUIRED_KERNELS", "UNARY_KERNELS", "BINARY_KERNELS",
+    "OPTIONAL_KERNELS", "OptionalKernel", "optional_kernel", "kernel",
     "PluginFailure", "use", "get_backend", "available", "failures", "register_plugin",
     "unregister_plugin",
 ]

@@ -23,7 +23,10 @@ import numpy as np
 from ember._dtypes import ALL_DTYPES, dtype, int64
 from ember.backends._protocol import BINARY_KERNELS, UNARY_KERNELS, Array, Axis, Shape
 
-__all__ = ["ArrayAPIBackend"]
+__all__ = ["ArrayAPIBackend", "SCATTER_UFUNCS"]
+
+#: NumPy ufuncs for the ``reduce`` modes of ``scatter_reduce`` (fmax/fmin would drop NaN).
+SCATTER_UFUNCS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
 
 class ArrayAPIBackend:
@@ -184,9 +187,71 @@ class ArrayAPIBackend:
     def any(self, x: Array, axis: Axis, keepdims: bool) -> Array:
         return self.xp.any(x, axis=axis, keepdims=keepdims)
 
+    # -- scans and sorting -------------------------------------------------------------
+    def cumulative_sum(self, x: Array, axis: int, dt: dtype) -> Array:
+        return self.xp.cumulative_sum(x, axis=axis, dtype=self._native[dt])
+
+    def cumulative_prod(self, x: Array, axis: int, dt: dtype) -> Array:
+        return self.xp.cumulative_prod(x, axis=axis, dtype=self._native[dt])
+
+    def sort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
+        if descending:  # the standard's descending sort puts NaN last; torch puts it first
+            return self.take_along_axis(x, self.argsort(x, axis, True, stable), axis)
+        return self.xp.sort(x, axis=axis, stable=stable)
+
+    def argsort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
+        xp, i64 = self.xp, self._native[int64]
+        if not descending:
+            return xp.astype(xp.argsort(x, axis=axis, stable=stable), i64)
+        # A stable ascending sort of an order-reversing key is the stable descending sort.
+        # ~x reverses integers without overflow; floats sort on -x, then NaN moves first.
+        if xp.isdtype(x.dtype, "bool"):
+            return xp.astype(xp.argsort(xp.logical_not(x), axis=axis, stable=True), i64)
+        if xp.isdtype(x.dtype, "integral"):
+            return xp.astype(xp.argsort(xp.bitwise_invert(x), axis=axis, stable=True), i64)
+        nan = xp.isnan(x)
+        order = xp.argsort(xp.negative(x), axis=axis, stable=True)
+        if bool(xp.any(nan)):  # second stable pass on "is not NaN" (least significant key first)
+            order = xp.take_along_axis(
+                order, xp.argsort(xp.take_along_axis(xp.logical_not(nan), order, axis=axis), axis=axis, stable=True),
+                axis=axis,
+            )
+        return xp.astype(order, i64)
+
+    def searchsorted(self, sorted_seq: Array, values: Array, side: str) -> Array:
+        return self.xp.astype(self.xp.searchsorted(sorted_seq, values, side=side), self._native[int64])
+
+    def unique(self, x: Array) -> tuple[Array, Array, Array]:
+        res = self.xp.unique_all(self.xp.reshape(x, (-1,)))
+        i64 = self._native[int64]
+        return res.values, self.xp.astype(res.inverse_indices, i64), self.xp.astype(res.counts, i64)
+
     # -- linear algebra ----------------------------------------------------------------
     def matmul(self, a: Array, b: Array) -> Array:
         return self.xp.matmul(a, b)
+
+    def linalg_inv(self, x: Array) -> Array:
+        return self.xp.linalg.inv(x)
+
+    def linalg_det(self, x: Array) -> Array:
+        return self.xp.linalg.det(x)
+
+    def linalg_solve(self, a: Array, b: Array) -> Array:
+        return self.xp.linalg.solve(a, b)
+
+    def linalg_svd(self, x: Array, full_matrices: bool) -> tuple[Array, Array, Array]:
+        return tuple(self.xp.linalg.svd(x, full_matrices=full_matrices))  # type: ignore[return-value]
+
+    def linalg_qr(self, x: Array, mode: str) -> tuple[Array, Array]:
+        return tuple(self.xp.linalg.qr(x, mode=mode))  # type: ignore[return-value]
+
+    def linalg_cholesky(self, x: Array, upper: bool) -> Array:
+        return self.xp.linalg.cholesky(x, upper=upper)
+
+    def linalg_eigh(self, x: Array, uplo: str) -> tuple[Array, Array]:
+        if uplo == "U":  # the standard reads the lower triangle: mirror the upper one into it
+            x = self.xp.conj(self.xp.matrix_transpose(x))
+        return tuple(self.xp.linalg.eigh(x))  # type: ignore[return-value]
 
     # -- shape and views -----------------------------------------------------------------
     def reshape(self, x: Array, shape: Shape, copy: bool | None) -> Array:
@@ -226,12 +291,22 @@ class ArrayAPIBackend:
     def take(self, x: Array, indices: Array, axis: int) -> Array:
         return self.xp.take(x, indices, axis=axis)
 
+    def take_along_axis(self, x: Array, indices: Array, axis: int) -> Array:
+        return self.xp.take_along_axis(x, indices, axis=axis)
+
     def scatter_add(self, x: Array, axis: int, indices: Array, src: Array) -> None:
         # The standard has no scatter: accumulate on the host, write back in place.
         host = np.array(self.to_numpy(x))
         idx = list(np.indices(indices.shape, sparse=True))
         idx[axis] = self.to_numpy(indices)
         np.add.at(host, tuple(idx), self.to_numpy(src))
+        x[...] = self.xp.asarray(host, device=getattr(x, "device", None))
+
+    def scatter_reduce(self, x: Array, axis: int, indices: Array, src: Array, reduce: str) -> None:
+        host = np.array(self.to_numpy(x))
+        idx = list(np.indices(indices.shape, sparse=True))
+        idx[axis] = self.to_numpy(indices)
+        SCATTER_UFUNCS[reduce].at(host, tuple(idx), self.to_numpy(src))
         x[...] = self.xp.asarray(host, device=getattr(x, "device", None))
 
     # -- random numbers ----------------------------------------------------------------------

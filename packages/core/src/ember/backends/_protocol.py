@@ -220,9 +220,70 @@ class Backend(Protocol):
         """Logical OR over ``axis`` (bool result)."""
         ...
 
+    # -- scans and sorting ------------------------------------------------------------
+    def cumulative_sum(self, x: Array, axis: int, dt: dtype) -> Array:
+        """Inclusive running sum along ``axis``, accumulated and returned in ``dt``."""
+        ...
+
+    def cumulative_prod(self, x: Array, axis: int, dt: dtype) -> Array:
+        """Inclusive running product along ``axis``, accumulated and returned in ``dt``."""
+        ...
+
+    def sort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
+        """Values sorted along ``axis``; NaN sorts as the largest value (last ascending, first descending)."""
+        ...
+
+    def argsort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
+        """int64 indices that sort ``x`` along ``axis`` (same NaN rule as :meth:`sort`). With ``stable``,
+        equal elements keep their order, in both directions."""
+        ...
+
+    def searchsorted(self, sorted_seq: Array, values: Array, side: str) -> Array:
+        """int64 insertion points of ``values`` (any shape) into the 1-D ascending ``sorted_seq``;
+        ``side`` is ``"left"`` (first suitable index) or ``"right"`` (last)."""
+        ...
+
+    def unique(self, x: Array) -> tuple[Array, Array, Array]:
+        """``(values, inverse, counts)`` of the flattened ``x``: sorted distinct values, the int64 index
+        into ``values`` of every element (flattened shape), and the int64 count of each value."""
+        ...
+
     # -- linear algebra -----------------------------------------------------------
+    # Float and complex square matrices with any leading batch dimensions; core checks shapes
+    # and dtypes. For singular (inv, solve) or non-positive-definite (cholesky) input a kernel
+    # raises ValueError (numpy.linalg.LinAlgError is one) or returns non-finite values; core
+    # reports either as ember.linalg.LinAlgError.
     def matmul(self, a: Array, b: Array) -> Array:
         """Matrix product with NumPy/array-API broadcasting of batch dimensions (same dtype)."""
+        ...
+
+    def linalg_inv(self, x: Array) -> Array:
+        """Inverse of each ``(..., n, n)`` matrix."""
+        ...
+
+    def linalg_det(self, x: Array) -> Array:
+        """Determinant of each ``(..., n, n)`` matrix (shape ``(...)``)."""
+        ...
+
+    def linalg_solve(self, a: Array, b: Array) -> Array:
+        """``X`` with ``a @ X == b`` for ``a (..., n, n)`` and ``b (..., n, k)`` (batch dims broadcast)."""
+        ...
+
+    def linalg_svd(self, x: Array, full_matrices: bool) -> tuple[Array, Array, Array]:
+        """``(U, S, Vh)`` of each ``(..., m, n)`` matrix; ``S`` is real, descending."""
+        ...
+
+    def linalg_qr(self, x: Array, mode: str) -> tuple[Array, Array]:
+        """``(Q, R)`` of each ``(..., m, n)`` matrix; ``mode`` is ``"reduced"`` or ``"complete"``."""
+        ...
+
+    def linalg_cholesky(self, x: Array, upper: bool) -> Array:
+        """Lower (or, with ``upper``, upper) Cholesky factor of each Hermitian positive-definite matrix."""
+        ...
+
+    def linalg_eigh(self, x: Array, uplo: str) -> tuple[Array, Array]:
+        """``(eigenvalues, eigenvectors)`` of each Hermitian matrix, using the ``uplo`` (``"L"``/``"U"``)
+        triangle; eigenvalues are real and ascending, eigenvectors are the columns."""
         ...
 
     # -- shape and views ------------------------------------------------------------
@@ -272,9 +333,20 @@ class Backend(Protocol):
         """Elements of ``x`` at int64 ``indices`` (bounds-checked by core) along ``axis``."""
         ...
 
+    def take_along_axis(self, x: Array, indices: Array, axis: int) -> Array:
+        """``out[..., i, ...] = x[..., indices[..., i, ...], ...]`` along ``axis``; ``indices`` is int64,
+        bounds-checked, and has ``x``'s number of dimensions and (except along ``axis``) its shape."""
+        ...
+
     def scatter_add(self, x: Array, axis: int, indices: Array, src: Array) -> None:
         """In place, ``x[..., indices[i], ...] += src[..., i, ...]`` along ``axis``,
         accumulating repeated indices (``indices`` has ``src``'s shape)."""
+        ...
+
+    def scatter_reduce(self, x: Array, axis: int, indices: Array, src: Array, reduce: str) -> None:
+        """Like :meth:`scatter_add` with ``reduce`` in ``"sum"``, ``"prod"``, ``"amax"``, ``"amin"``:
+        in place, ``x[..., indices[i], ...] = reduce(x[..., indices[i], ...], src[..., i, ...])``,
+        combining every element that hits one position (NaN propagates through amax/amin)."""
         ...
 
     # -- random numbers -----------------------------------------------------------------------

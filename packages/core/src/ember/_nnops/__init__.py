@@ -1,0 +1,19 @@
+"""Neural-network operations in core (``ember.conv2d``, ``ember.softmax``, ...).
+
+Each module checks arguments with PyTorch's errors and calls optional-tier
+kernels (:mod:`ember.backends.reference`). ``ember.nn.functional`` re-exports
+these with ``torch.nn.functional``'s names.
+"""
+
+from ember._nnops import activation, conv, embedding, norm, pool, resample
+from ember._nnops.activation import *  # noqa: F403
+from ember._nnops.conv import *  # noqa: F403
+from ember._nnops.embedding import *  # noqa: F403
+from ember._nnops.norm import *  # noqa: F403
+from ember._nnops.pool import *  # noqa: F403
+from ember._nnops.resample import *  # noqa: F403
+
+__all__ = [
+    *activation.__all__, *conv.__all__, *embedding.__all__, *norm.__all__, *pool.__all__,
+    *resample.__all__,
+]

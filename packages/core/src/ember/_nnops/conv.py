@@ -1,0 +1,5 @@
+"""conv operations (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []  # what `import ember` re-exports

@@ -1,0 +1,5 @@
+"""Joining and broadcasting functions: hstack, vstack, dstack, meshgrid, broadcast_tensors (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []  # what `import ember` re-exports

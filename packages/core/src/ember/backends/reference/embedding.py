@@ -1,0 +1,1 @@
+"""Reference optional-tier kernels (being written)."""
