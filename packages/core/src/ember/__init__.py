@@ -77,8 +77,8 @@ from ember._ops_scatter import *  # noqa: F403
 from ember._ops_shape import cat, stack
 from ember._ops_sort import *  # noqa: F403
 from ember._printing import get_printoptions, printoptions, set_printoptions
-from ember._random import Generator, initial_seed, manual_seed, seed
-from ember._sampling import bernoulli, normal
+from ember._random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from ember._sampling import bernoulli, multinomial, normal, randint_like, randperm
 from ember._serialization import load, save
 from ember._tensor import Size, Tensor
 from ember.hookspecs import hookimpl
@@ -125,6 +125,7 @@ __all__ = [
     "tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
     "randn_like", "normal", "bernoulli", "manual_seed", "seed", "initial_seed",
+    "get_rng_state", "set_rng_state", "randperm", "multinomial", "randint_like",
     "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
     "complex64", "complex128", "half", "float", "double", "short", "int", "long", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "broadcast_shapes",

@@ -359,6 +359,42 @@ class Tensor(MathMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, IndexMi
 
         return bernoulli(self, p, generator=generator)
 
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:
+        """int64 category indices drawn with the weights in each row (see ``ember.multinomial``)."""
+        from ember._sampling import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def random_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        """Fill with integers: ``random_()``, ``random_(to)`` or ``random_(from_, to)``."""
+        from ember._sampling import random_
+
+        return random_(self, *args, generator=generator, **kwargs)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with Exponential(``lambd``) samples."""
+        from ember._sampling import exponential_
+
+        return exponential_(self, lambd, generator=generator)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        """Fill with Geometric(``p``) samples (trials up to the first success)."""
+        from ember._sampling import geometric_
+
+        return geometric_(self, p, generator=generator)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
+        """Fill with log-normal samples (``log`` of them is Normal(``mean``, ``std``))."""
+        from ember._sampling import log_normal_
+
+        return log_normal_(self, mean, std, generator=generator)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with Cauchy(``median``, ``sigma``) samples."""
+        from ember._sampling import cauchy_
+
+        return cauchy_(self, median, sigma, generator=generator)
+
     # -- DLPack ----------------------------------------------------------------------------------
     def __dlpack__(self, **kwargs: Any) -> Any:
         """A DLPack capsule sharing this tensor's memory (``np.from_dlpack(t)``, ``torch.from_dlpack(t)``)."""
