@@ -15,6 +15,7 @@ from ember import (
     _ops_index,
     _ops_linalg,
     _ops_math,
+    _ops_math_extra,
     _ops_reduce,
     _ops_scatter,
     _ops_shape,
@@ -32,6 +33,7 @@ __all__ = ["FUNCTIONS", "make_function"]
 # Methods that also exist as ember.<name>(input, ...): each op module lists its own.
 FUNCTIONS: tuple[str, ...] = (
     *_ops_math.FUNCTIONS, *_ops_reduce.FUNCTIONS, *_ops_sort.FUNCTIONS, *_ops_linalg.FUNCTIONS,
+    *_ops_math_extra.FUNCTIONS,
     *_ops_shape.FUNCTIONS, *_ops_index.FUNCTIONS, *_ops_scatter.FUNCTIONS, *_nnops_methods.FUNCTIONS,
     "numel", "is_floating_point", "is_complex",
 )

@@ -27,6 +27,7 @@ from ember._nnops._methods import NNMixin
 from ember._ops_index import IndexMixin
 from ember._ops_linalg import LinalgMixin
 from ember._ops_math import MathMixin
+from ember._ops_math_extra import MathExtraMixin
 from ember._ops_reduce import ReduceMixin
 from ember._ops_scatter import ScatterMixin
 from ember._ops_shape import ShapeMixin
@@ -153,7 +154,9 @@ _TYPE_NAMES = {
 }
 
 
-class Tensor(MathMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, IndexMixin, ScatterMixin, NNMixin):
+class Tensor(
+    MathMixin, MathExtraMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, IndexMixin, ScatterMixin, NNMixin
+):
     """A multi-dimensional array on a device, with PyTorch's API.
 
     Build tensors with :func:`ember.tensor`, :func:`ember.zeros` and friends;
