@@ -72,7 +72,7 @@ from ember._errors import (
 from ember._functional import FUNCTIONS, make_function
 from ember._nnops import *  # noqa: F403
 from ember._ops_join import *  # noqa: F403
-from ember._ops_reduce import values_indices
+from ember._ops_reduce import std_mean, values_indices, var_mean
 from ember._ops_scatter import *  # noqa: F403
 from ember._ops_shape import cat, stack
 from ember._ops_sort import *  # noqa: F403
@@ -130,7 +130,7 @@ __all__ = [
     "complex64", "complex128", "half", "float", "double", "short", "int", "long", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "broadcast_shapes",
     "set_printoptions", "get_printoptions", "printoptions",
-    "cat", "concat", "concatenate", "stack", "where", "values_indices", "is_tensor", "numel",
+    "cat", "concat", "concatenate", "stack", "where", "values_indices", "var_mean", "std_mean", "is_tensor", "numel",
     "is_floating_point",
     "save", "load", "SerializationError",
     "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError", "MissingPackageError",
