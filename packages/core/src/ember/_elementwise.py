@@ -228,15 +228,22 @@ def unary(a: TensorBase, kernel: str, op: str, kind: int = KEEP) -> Tensor:
 
 
 # -- ternary -------------------------------------------------------------------------------------
+_ONE_ARG: Any = object()  # where(condition) alone: the default that tells the one-argument form apart
 
-def where(condition: TensorBase, input: Any, other: Any) -> Tensor:
-    """``input`` where ``condition`` is true, else ``other`` (broadcast, promoted).
+
+def where(condition: TensorBase, input: Any = _ONE_ARG, other: Any = _ONE_ARG) -> Any:
+    """``input`` where ``condition`` is true, else ``other`` (broadcast, promoted);
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``.
 
     >>> ember.where(ember.tensor([True, False]), 1.0, 0.0)
     tensor([1., 0.])
     """
     if not isinstance(condition, TensorBase):
         raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
+    if input is _ONE_ARG and other is _ONE_ARG:
+        return condition.nonzero(as_tuple=True)  # type: ignore[attr-defined]
+    if input is _ONE_ARG or other is _ONE_ARG:
+        raise TypeError("where(): expected 1 or 3 arguments (condition, input, other), got 2")
     if condition._dtype is not D.bool_:
         raise RuntimeError(
             "where(): expected condition to be a boolean tensor, but got a tensor with dtype "
