@@ -1,9 +1,255 @@
-"""Fast NumPy pool kernels of the optional tier (being written)."""
+"""Fast NumPy pooling kernels of the optional tier (contracts: ``ember.backends.reference.pool``).
+
+Every kernel works on strided slices, one per kernel offset: ``x[..., i::s, j::s]``
+holds offset ``(i, j)`` of every window. Max pooling is a chain of
+``np.maximum`` over them; the index of each maximum is found afterwards by
+comparing the slices with the result (first equal offset wins, as in PyTorch), and
+its gradient is written back into the same slices. This is 5-8x faster than
+argmax/put_along_axis on unrolled windows (see shared/PERF-NOTES.md). Average
+pooling sums the slices; adaptive pools whose windows tile the input evenly become
+regular pools. Anything else falls back to the reference kernel.
+"""
 
 from __future__ import annotations
 
+import itertools
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ember.backends._optional import OPTIONAL_KERNELS
+from ember.backends.reference.pool import pool_output_size
+from ember_cpu._quiet import quiet
+
 __all__ = ["PoolKernels"]
+
+Ints = tuple[int, ...]
+
+
+def _reference(name: str) -> Any:
+    return OPTIONAL_KERNELS[name].reference
+
+
+def _lowest(dt: np.dtype) -> Any:
+    return -np.inf if dt.kind == "f" else np.iinfo(dt).min
+
+
+def _geometry(shape: Ints, kernel: Ints, stride: Ints, pad: Ints, dil: Ints, ceil_mode: bool) -> tuple[int, Ints, Ints, Ints]:
+    """``(batch dims, spatial size, output size, padded size)``."""
+    n = len(kernel)
+    nb = len(shape) - n
+    size = shape[nb:]
+    out = tuple(pool_output_size(*a, ceil_mode) for a in zip(size, kernel, stride, pad, dil, strict=True))
+    padded = tuple(
+        max(s + 2 * p, (o - 1) * st + (k - 1) * d + 1)
+        for s, o, k, st, p, d in zip(size, out, kernel, stride, pad, dil, strict=True)
+    )
+    return nb, size, out, padded
+
+
+def _pad(x: np.ndarray, nb: int, size: Ints, pad: Ints, padded: Ints, value: Any) -> np.ndarray:
+    if padded == size:
+        return x
+    xp = np.empty((*x.shape[:nb], *padded), dtype=x.dtype)
+    xp.fill(value)
+    xp[(Ellipsis, *(slice(p, p + s) for p, s in zip(pad, size, strict=True)))] = x
+    return xp
+
+
+def _slices(
+    x: np.ndarray, out: Ints, kernel: Ints, stride: Ints, dil: Ints,
+) -> Iterator[tuple[Ints, np.ndarray]]:
+    """``(offset, view)`` per kernel offset in C order: the view holds that offset of every window."""
+    for offsets in itertools.product(*(range(k) for k in kernel)):
+        key = tuple(
+            slice(j * d, j * d + st * (o - 1) + 1, st) for j, d, st, o in zip(offsets, dil, stride, out, strict=True)
+        )
+        yield offsets, x[(Ellipsis, *key)]
+
+
+def _window_starts(size: Ints, out: Ints, stride: Ints, pad: Ints) -> np.ndarray:
+    """int64 flat index (in the unpadded plane) of each window's offset-0 element, ``out``-shaped."""
+    flat = np.zeros((), dtype=np.int64)
+    for d, (o, st, p) in enumerate(zip(out, stride, pad, strict=True)):
+        start = np.arange(o, dtype=np.int64) * st - p
+        flat = np.add.outer(flat, start * math.prod(size[d + 1:]))
+    return flat
+
+
+def _offset_steps(size: Ints, kernel: Ints, dil: Ints) -> list[int]:
+    """Flat index step of each kernel offset (C order) relative to the window's offset 0."""
+    strides = [math.prod(size[d + 1:]) for d in range(len(size))]
+    return [
+        sum(j * d * s for j, d, s in zip(offsets, dil, strides, strict=True))
+        for offsets in itertools.product(*(range(k) for k in kernel))
+    ]
 
 
 class PoolKernels:
     """Optional-tier overrides mixed into NumpyBackend."""
+
+    @quiet
+    def max_pool(
+        self, x: np.ndarray, kernel_size: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool,
+        with_indices: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        nb, size, out, padded = _geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        low = _lowest(x.dtype)
+        xp = _pad(x, nb, size, padding, padded, low)
+        views = [v for _, v in _slices(xp, out, kernel_size, stride, dilation)]
+        values = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+        for v in views[2:]:
+            np.maximum(values, v, out=values)
+        if not with_indices:
+            return values, None
+        if xp is not x and (values == low).any():
+            # A window whose real elements all equal the padding value: PyTorch's index is the
+            # first real element, which the reference works out (rare: -inf inputs).
+            return _reference("max_pool")(self, x, kernel_size, stride, padding, dilation, ceil_mode)
+        # Offset of each window's maximum: the first slice equal to it (walking backwards so
+        # earlier offsets overwrite later ones); a NaN maximum takes the last NaN slice.
+        count = len(views)
+        which = np.full(values.shape, count - 1, dtype=np.uint8 if count <= 256 else np.int32)
+        for t in range(count - 2, -1, -1):
+            np.copyto(which, t, where=views[t] == values)
+        if x.dtype.kind == "f":
+            nan = np.isnan(values)
+            if nan.any():
+                for t in range(count):
+                    np.copyto(which, t, where=np.isnan(views[t]))
+        steps = np.asarray(_offset_steps(size, kernel_size, dilation), dtype=np.int64)
+        indices = np.take(steps, which)
+        indices += _window_starts(size, out, stride, padding)
+        return values, indices
+
+    @quiet
+    def max_pool_backward(
+        self, grad_out: np.ndarray, indices: np.ndarray, input_size: Ints,
+        kernel_size: Ints | None = None, stride: Ints | None = None, padding: Ints | None = None,
+        dilation: Ints | None = None,
+    ) -> np.ndarray:
+        if kernel_size is None or stride is None or padding is None or dilation is None:
+            return _reference("max_pool_backward")(self, grad_out, indices, input_size)
+        n = len(input_size)
+        nb = grad_out.ndim - n
+        out = grad_out.shape[nb:]
+        padded = tuple(
+            max(s + 2 * p, (o - 1) * st + (k - 1) * d + 1)
+            for s, o, k, st, p, d in zip(input_size, out, kernel_size, stride, padding, dilation, strict=True)
+        )
+        grad = np.zeros((*grad_out.shape[:nb], *padded), dtype=grad_out.dtype)
+        # Offset of each index within its window; an offset can also match a position in the
+        # padding (when the window is wider than the plane), which the crop below drops.
+        rel = indices - _window_starts(input_size, out, stride, padding)
+        steps = _offset_steps(input_size, kernel_size, dilation)
+        overlap = any(st < (k - 1) * d + 1 for st, k, d in zip(stride, kernel_size, dilation, strict=True))
+        for step, (_, view) in zip(steps, _slices(grad, out, kernel_size, stride, dilation), strict=True):
+            hit = rel == step
+            if overlap:
+                view += np.where(hit, grad_out, 0)
+            else:
+                np.multiply(grad_out, hit, out=view)
+        if padded == input_size:
+            return grad
+        crop = (Ellipsis, *(slice(p, p + s) for p, s in zip(padding, input_size, strict=True)))
+        return np.ascontiguousarray(grad[crop])
+
+    @quiet
+    def avg_pool(
+        self, x: np.ndarray, kernel_size: Ints, stride: Ints, padding: Ints, ceil_mode: bool,
+        count_include_pad: bool, divisor_override: int | None,
+    ) -> np.ndarray:
+        if x.dtype.kind != "f":
+            return _reference("avg_pool")(
+                self, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+            )
+        ones = (1,) * len(kernel_size)
+        nb, size, out, padded = _geometry(x.shape, kernel_size, stride, padding, ones, ceil_mode)
+        acc = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+        xp = _pad(x, nb, size, padding, padded, 0)
+        total: np.ndarray | None = None
+        for _, v in _slices(xp, out, kernel_size, stride, ones):
+            if total is None:
+                total = v.astype(acc)
+            else:
+                total += v
+        assert total is not None
+        total /= _divisor(size, out, kernel_size, stride, padding, count_include_pad, divisor_override, acc)
+        return total.astype(x.dtype, copy=False)
+
+    @quiet
+    def avg_pool_backward(
+        self, grad_out: np.ndarray, input_size: Ints, kernel_size: Ints, stride: Ints, padding: Ints,
+        ceil_mode: bool, count_include_pad: bool, divisor_override: int | None,
+    ) -> np.ndarray:
+        n = len(input_size)
+        nb = grad_out.ndim - n
+        out = grad_out.shape[nb:]
+        ones = (1,) * n
+        acc = np.dtype(np.float32) if grad_out.dtype == np.float16 else grad_out.dtype
+        g = grad_out / _divisor(input_size, out, kernel_size, stride, padding, count_include_pad, divisor_override, acc)
+        g = g.astype(acc, copy=False)
+        padded = tuple(
+            max(s + 2 * p, (o - 1) * st + k) for s, o, k, st, p in zip(input_size, out, kernel_size, stride, padding, strict=True)
+        )
+        grad = np.zeros((*grad_out.shape[:nb], *padded), dtype=acc)
+        for _, view in _slices(grad, out, kernel_size, stride, ones):
+            view += g
+        if padded != input_size:
+            grad = grad[(Ellipsis, *(slice(p, p + s) for p, s in zip(padding, input_size, strict=True)))]
+        return np.ascontiguousarray(grad, dtype=grad_out.dtype)
+
+    @quiet
+    def adaptive_avg_pool(self, x: np.ndarray, output_size: Ints) -> np.ndarray:
+        n = len(output_size)
+        size = x.shape[x.ndim - n:]
+        if 0 in output_size or any(s % o for s, o in zip(size, output_size, strict=True)):
+            return _reference("adaptive_avg_pool")(self, x, output_size)
+        split = x.reshape(*x.shape[: x.ndim - n], *itertools.chain.from_iterable(
+            (o, s // o) for s, o in zip(size, output_size, strict=True)
+        ))
+        axes = tuple(range(x.ndim - n + 1, split.ndim, 2))
+        acc = np.float32 if x.dtype == np.float16 else None
+        return split.mean(axis=axes, dtype=acc).astype(x.dtype, copy=False)
+
+    @quiet
+    def adaptive_avg_pool_backward(self, grad_out: np.ndarray, input_size: Ints) -> np.ndarray:
+        n = len(input_size)
+        nb = grad_out.ndim - n
+        out = grad_out.shape[nb:]
+        if 0 in out or any(s % o for s, o in zip(input_size, out, strict=True)):
+            return _reference("adaptive_avg_pool_backward")(self, grad_out, input_size)
+        widths = [s // o for s, o in zip(input_size, out, strict=True)]
+        spread = grad_out.reshape(*grad_out.shape[:nb], *itertools.chain.from_iterable((o, 1) for o in out))
+        shape = (*grad_out.shape[:nb], *itertools.chain.from_iterable(zip(out, widths, strict=True)))
+        grad = np.multiply(np.broadcast_to(spread, shape), grad_out.dtype.type(1 / math.prod(widths)))
+        return grad.reshape(*grad_out.shape[:nb], *input_size)
+
+    def adaptive_max_pool(self, x: np.ndarray, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
+        n = len(output_size)
+        size = x.shape[x.ndim - n:]
+        if 0 in output_size or any(s % o for s, o in zip(size, output_size, strict=True)):
+            return _reference("adaptive_max_pool")(self, x, output_size)
+        widths = tuple(s // o for s, o in zip(size, output_size, strict=True))
+        values, indices = self.max_pool(x, widths, widths, (0,) * n, (1,) * n, False)
+        assert indices is not None
+        return values, indices
+
+
+def _divisor(
+    size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: Ints, count_include_pad: bool,
+    divisor_override: int | None, dt: Any,
+) -> Any:
+    """Average pooling's divisor per window (separable: a product of per-dim counts)."""
+    if divisor_override is not None:
+        return divisor_override
+    result = np.ones((), dtype=dt)
+    for s, o, k, st, p in zip(size, out, kernel, stride, pad, strict=True):
+        start = np.arange(o) * st - p
+        end = np.minimum(start + k, s + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, s)
+        result = np.multiply.outer(result, (end - start).astype(dt))
+    return result

@@ -162,11 +162,14 @@ def _output_size(x: TensorBase, n: int, output_size: Any, op: str) -> Ints:
 
 def _max_pool(
     n: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, op: str,
-) -> tuple[Tensor, Tensor]:
+    with_indices: bool = True,
+) -> Any:
     x = _tensor(input, op)
     _check_dtype(x, op, ints=True)
     window = _window_args(x, n, op, kernel_size, stride, padding, dilation, ceil_mode)
-    values, indices = kernel(x._backend, "max_pool")(x._data, *window, bool(ceil_mode))
+    values, indices = kernel(x._backend, "max_pool")(x._data, *window, bool(ceil_mode), with_indices)
+    if not with_indices:
+        return like(x, values)
     return like(x, values), like(x, indices, D.int64)
 
 
@@ -179,8 +182,9 @@ def max_pool1d(
     >>> ember.max_pool1d(ember.tensor([[1., 3., 2., 5.]]), 2)
     tensor([[3., 5.]])
     """
-    values, indices = _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d")
-    return (values, indices) if return_indices else values
+    if return_indices:
+        return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d")
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d", False)
 
 
 def max_pool2d(
@@ -195,8 +199,9 @@ def max_pool2d(
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    values, indices = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    return (values, indices) if return_indices else values
+    if return_indices:
+        return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", False)
 
 
 def max_pool3d(
@@ -204,8 +209,9 @@ def max_pool3d(
     ceil_mode: bool = False, return_indices: bool = False,
 ) -> Any:
     """3-d max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
-    values, indices = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
-    return (values, indices) if return_indices else values
+    if return_indices:
+        return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d", False)
 
 
 def max_pool1d_with_indices(

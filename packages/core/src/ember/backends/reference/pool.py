@@ -175,7 +175,8 @@ def _max_pool_samples(bk: Any, rng: Any) -> Samples:
 @optional_kernel(samples=_max_pool_samples)
 def max_pool(
     bk: Any, x: Array, kernel_size: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool,
-) -> tuple[Array, Array]:
+    with_indices: bool = True,
+) -> tuple[Array, Array | None]:
     """N-d max pooling with indices: ``(values, indices)``, both of shape ``(*batch, *out)``.
 
     ``x`` is ``(*batch, *spatial)`` with ``len(kernel_size)`` spatial dims, of a floating or
@@ -184,6 +185,7 @@ def max_pool(
     positions ``o*stride - padding + j*dilation`` for ``j < kernel``; positions outside the
     input are padding and never chosen. ``values`` has ``x``'s dtype; ``indices`` are int64
     flat spatial indices (see the module docstring for ties, NaN and all-padding windows).
+    With ``with_indices=False`` only the values are needed and ``indices`` may be None.
     """
     n = len(kernel_size)
     nb = len(x.shape) - n
@@ -196,6 +198,8 @@ def max_pool(
     xp = _padded(bk, x, n, out, kernel_size, stride, padding, dilation, _lowest(dt))
     win = bk.stack([bk.getitem(xp, key) for key in _offset_keys(nb, out, kernel_size, stride, dilation)], nb + n)
     values = bk.max(win, nb + n, False)
+    if not with_indices:
+        return values, None
     offsets = _unravel(bk, _window_argmax(bk, win, dt.is_floating_point), kernel_size)
     ndim = nb + n
     coords, firsts, outside = [], [], None
@@ -406,7 +410,7 @@ def _apply_along(bk: Any, x: Array, axis: int, matrix: Array) -> Array:
     last = len(x.shape) - 1
     if axis == last:
         return bk.matmul(x, bk.permute_dims(matrix, (1, 0)))
-    order = tuple(d for d in range(last + 1) if d != axis) + (axis,)
+    order = (*(d for d in range(last + 1) if d != axis), axis)
     moved = bk.matmul(bk.permute_dims(x, order), bk.permute_dims(matrix, (1, 0)))
     back = [0] * (last + 1)
     for pos, d in enumerate(order):
