@@ -13,6 +13,7 @@ from typing import Any
 
 from ember import (
     _ops_index,
+    _ops_layout,
     _ops_linalg,
     _ops_math,
     _ops_math_extra,
@@ -34,7 +35,7 @@ __all__ = ["FUNCTIONS", "make_function"]
 FUNCTIONS: tuple[str, ...] = (
     *_ops_math.FUNCTIONS, *_ops_reduce.FUNCTIONS, *_ops_sort.FUNCTIONS, *_ops_linalg.FUNCTIONS,
     *_ops_math_extra.FUNCTIONS,
-    *_ops_shape.FUNCTIONS, *_ops_index.FUNCTIONS, *_ops_scatter.FUNCTIONS, *_nnops_methods.FUNCTIONS,
+    *_ops_shape.FUNCTIONS, *_ops_layout.FUNCTIONS, *_ops_index.FUNCTIONS, *_ops_scatter.FUNCTIONS, *_nnops_methods.FUNCTIONS,
     "numel", "is_floating_point", "is_complex",
 )
 _HAS_OUT = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow"}

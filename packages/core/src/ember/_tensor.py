@@ -25,6 +25,7 @@ from ember._errors import MissingPackageError
 from ember._inplace import inplace
 from ember._nnops._methods import NNMixin
 from ember._ops_index import IndexMixin
+from ember._ops_layout import LayoutMixin
 from ember._ops_linalg import LinalgMixin
 from ember._ops_math import MathMixin
 from ember._ops_math_extra import MathExtraMixin
@@ -155,7 +156,7 @@ _TYPE_NAMES = {
 
 
 class Tensor(
-    MathMixin, MathExtraMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, IndexMixin, ScatterMixin, NNMixin
+    MathMixin, MathExtraMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, LayoutMixin, IndexMixin, ScatterMixin, NNMixin
 ):
     """A multi-dimensional array on a device, with PyTorch's API.
 

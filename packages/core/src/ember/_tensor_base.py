@@ -192,7 +192,8 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = (dim,) if not isinstance(dim, (tuple, list)) else tuple(dim)
     out = tuple(norm_dim(d, ndim, op) for d in dims)
     if len(set(out)) != len(out):
-        raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
+        repeated = next(d for i, d in enumerate(out) if d in out[:i])  # torch names the dim, not the list
+        raise RuntimeError(f"{op}(): dim {repeated} appears multiple times in the list of dims")
     return out
 
 
