@@ -490,7 +490,7 @@ def std_mean(
 
 def _scan_axis(t: TensorBase, dim: Any, op: str) -> tuple[Any, int]:
     """The data to scan (0-d seen as 1-d) and the axis."""
-    axis = norm_dim(dim, t._data.ndim, op)
+    axis = norm_dim(dim, t._data.ndim, op) if t._data.ndim else (norm_dim(dim, 0, op) and 0)
     x = t._data
     if x.ndim == 0:
         x = t._backend.reshape(x, (1,), None)
