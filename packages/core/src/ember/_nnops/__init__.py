@@ -6,6 +6,7 @@ these with ``torch.nn.functional``'s names.
 """
 
 from ember._nnops import activation, conv, embedding, norm, pool, resample
+from ember._nnops import embedding as _embedding  # the star import below rebinds `embedding` to the function
 from ember._nnops.activation import *  # noqa: F403
 from ember._nnops.conv import *  # noqa: F403
 from ember._nnops.embedding import *  # noqa: F403
@@ -14,6 +15,6 @@ from ember._nnops.pool import *  # noqa: F403
 from ember._nnops.resample import *  # noqa: F403
 
 __all__ = [
-    *activation.__all__, *conv.__all__, *embedding.__all__, *norm.__all__, *pool.__all__,
+    *activation.__all__, *conv.__all__, *_embedding.__all__, *norm.__all__, *pool.__all__,
     *resample.__all__,
 ]
