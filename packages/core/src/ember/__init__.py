@@ -17,7 +17,17 @@ from pkgutil import extend_path
 
 __path__ = extend_path(__path__, __name__)
 
-from ember import _nnops, _ops_join, _ops_linalg, _ops_scatter, _ops_sort, backends, cuda, linalg
+from ember import (
+    _nnops,
+    _ops_index,
+    _ops_join,
+    _ops_linalg,
+    _ops_scatter,
+    _ops_sort,
+    backends,
+    cuda,
+    linalg,
+)
 from ember._creation import (
     arange,
     as_tensor,
@@ -71,6 +81,7 @@ from ember._errors import (
 )
 from ember._functional import FUNCTIONS, make_function
 from ember._nnops import *  # noqa: F403
+from ember._ops_index import *  # noqa: F403
 from ember._ops_join import *  # noqa: F403
 from ember._ops_linalg import *  # noqa: F403
 from ember._ops_reduce import std_mean, values_indices, var_mean
@@ -136,5 +147,5 @@ __all__ = [
     "save", "load", "SerializationError",
     "EmberError", "BackendNotFoundError", "DuplicateBackendError", "PluginLoadError", "MissingPackageError",
     *_FUNCTION_NAMES,
-    *_nnops.__all__, *_ops_join.__all__, *_ops_linalg.__all__, *_ops_scatter.__all__, *_ops_sort.__all__,
+    *_nnops.__all__, *_ops_index.__all__, *_ops_join.__all__, *_ops_linalg.__all__, *_ops_scatter.__all__, *_ops_sort.__all__,
 ]
