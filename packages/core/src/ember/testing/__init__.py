@@ -8,5 +8,6 @@
 from __future__ import annotations
 
 from ember.testing._comparison import assert_close
+from ember.testing.conformance import conformance_tests
 
-__all__ = ["assert_close"]
+__all__ = ["assert_close", "conformance_tests"]
