@@ -270,3 +270,94 @@ def test_randint_dtypes(dtype: ember.dtype, low: int, high: int) -> None:
 def test_randint_errors(args: tuple[Any, ...], kwargs: dict[str, Any], exc: type[Exception], message: str) -> None:
     with pytest.raises(exc, match=re.escape(message)):
         ember.randint(*args, **kwargs)
+
+
+# -- RNG state -------------------------------------------------------------------------------------
+
+def test_get_and_set_rng_state_replay_every_sampler() -> None:
+    ember.manual_seed(11)
+    ember.rand(3)  # a stream already in use
+    state = ember.get_rng_state()
+    assert state.dtype is ember.uint8 and state.ndim == 1 and state.device == ember.device("cpu")
+
+    def draw() -> list[Any]:
+        return [
+            ember.rand(4).tolist(), ember.randn(3, dtype=ember.float64).tolist(),
+            ember.randint(0, 100, (5,)).tolist(), ember.randperm(6).tolist(),
+            ember.multinomial(ember.tensor([0.2, 0.3, 0.5]), 2).tolist(),
+            ember.empty(3).exponential_().tolist(),
+        ]
+
+    first = draw()
+    ember.set_rng_state(state)
+    assert draw() == first
+    ember.set_rng_state(state)
+    assert ember.get_rng_state().tolist() == state.tolist()  # restoring, then reading, round-trips
+
+
+def test_state_of_an_unused_generator_and_after_reseeding() -> None:
+    g = ember.Generator().manual_seed(5)
+    state = g.get_state()  # no native stream yet: the seed alone
+    a = ember.rand(3, generator=g).tolist()
+    assert g.set_state(state) is g
+    assert ember.rand(3, generator=g).tolist() == a
+    g.manual_seed(6)
+    assert g.initial_seed() == 6
+    g.set_state(state)
+    assert g.initial_seed() == 5
+
+
+def test_state_moves_between_generators_and_survives_save_and_load(tmp_path: Any) -> None:
+    g = ember.Generator().manual_seed(9)
+    ember.randn(7, generator=g)
+    path = tmp_path / "rng.ember"
+    ember.save({"rng": g.get_state()}, str(path))
+    expected = ember.randn(5, generator=g).tolist()
+    h = ember.Generator().set_state(ember.load(str(path))["rng"])
+    assert ember.randn(5, generator=h).tolist() == expected
+
+
+def test_the_state_is_json_not_pickle() -> None:
+    import json
+
+    ember.manual_seed(0)
+    ember.rand(1)
+    doc = json.loads(bytes(ember.get_rng_state().tolist()))
+    assert doc["seed"] == 0 and doc["device"] == "cpu"
+    assert [s[:2] for s in doc["streams"]] == [["numpy", None]]
+
+
+@pytest.mark.parametrize(
+    ("state", "exc", "message"),
+    [
+        ([1, 2], TypeError, "RNG state must be an ember.uint8 tensor (from get_state()), got list"),
+        (ember.zeros(3), TypeError, "RNG state must be an ember.uint8 tensor (from get_state()), got a ember.float32 tensor"),
+        (ember.zeros(3, dtype=ember.uint8), RuntimeError, "expected an RNG state made by get_state(), got 3 bytes"),
+        (ember.tensor(list(b'{"format": "other"}'), dtype=ember.uint8), RuntimeError, "expected an RNG state"),
+        (ember.tensor(list(b"\xff\xfe"), dtype=ember.uint8), RuntimeError, "expected an RNG state"),
+    ],
+)
+def test_bad_states(state: Any, exc: type[Exception], message: str) -> None:
+    with pytest.raises(exc, match=re.escape(message)):
+        ember.set_rng_state(state)
+    with pytest.raises(exc, match=re.escape(message)):
+        ember.Generator().set_state(state)
+
+
+def test_a_state_of_another_device_type_is_refused() -> None:
+    state = ember.Generator("cuda").get_state()  # no stream drawn: needs no CUDA backend
+    with pytest.raises(RuntimeError, match="the state is of a 'cuda' generator, this generator is for 'cpu'"):
+        ember.set_rng_state(state)
+
+
+def test_a_corrupt_native_state_is_reported() -> None:
+    import json
+
+    ember.manual_seed(0)
+    ember.rand(1)
+    doc = json.loads(bytes(ember.get_rng_state().tolist()))
+    doc["streams"][0][2] = {"bit_generator": "MT19937"}
+    ember.set_rng_state(ember.tensor(list(json.dumps(doc).encode()), dtype=ember.uint8))
+    with pytest.raises(RuntimeError, match="the 'numpy' backend rejected the saved generator state"):
+        ember.rand(1)
+    ember.manual_seed(0)
