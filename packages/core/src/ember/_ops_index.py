@@ -50,7 +50,7 @@ def _as_index_tensor(t: TensorBase, obj: Any) -> TensorBase:
 
     # An empty list indexes nothing; torch reads it as an empty long index, not a float tensor.
     idx = tensor(obj, device=t._device, dtype=D.int64 if len(obj) == 0 else None)
-    if idx._dtype is not D.bool_ and idx._dtype.category != D.INTEGRAL:
+    if idx._dtype not in (D.bool_, D.uint8, D.int32, D.int64):
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return idx
 
@@ -128,7 +128,7 @@ def normalize_key(t: TensorBase, key: Any) -> tuple[tuple[Any, ...], bool]:
                 out.append(mask)
                 spans.append(idx._data.ndim)
                 dim += idx._data.ndim
-            elif idx._dtype.category == D.INTEGRAL:
+            elif idx._dtype in (D.int64, D.int32):
                 out.append(_checked_indices(idx, shape[dim], dim))
                 spans.append(1)
                 dim += 1
@@ -303,14 +303,18 @@ class IndexMixin(TensorBase):
         >>> ember.zeros(3).index_put_((ember.tensor([0, 0, 2]),), ember.tensor(1.0), accumulate=True)
         tensor([2., 0., 1.])
         """
-        op = "index_put_"
+        return self._index_put("index_put_", indices, values, accumulate)
+
+    def _index_put(self, op: str, indices: Any, values: Any, accumulate: bool) -> Tensor:
         if not isinstance(indices, (tuple, list)):
-            raise TypeError(f"{op}(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+            raise TypeError(
+                f"{op}(): argument 'indices' (position 1) must be tuple of Tensors, not {type(indices).__name__}"
+            )
         for k, i in enumerate(indices):
             if not isinstance(i, TensorBase):
-                raise TypeError(f"{op}(): expected Tensor as element {k} in argument 'indices', but got {type(i).__name__}")
+                raise TypeError(f"{op}(): expected Tensor as element {k} in argument 0, but got {type(i).__name__}")
         if not isinstance(values, TensorBase):
-            raise TypeError(f"{op}(): argument 'values' must be Tensor, not {type(values).__name__}")
+            raise TypeError(f"{op}(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
         if values._device is not self._device or values._backend is not self._backend:
             raise device_error(op, self, values)
         if values._dtype is not self._dtype:
@@ -332,7 +336,7 @@ class IndexMixin(TensorBase):
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         """Out-of-place :meth:`index_put_`."""
-        return like(self, self._backend.copy(self._data)).index_put_(indices, values, accumulate)
+        return like(self, self._backend.copy(self._data))._index_put("index_put", indices, values, accumulate)
 
     # -- masks ----------------------------------------------------------------------------------
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
@@ -353,7 +357,7 @@ class IndexMixin(TensorBase):
         op = "masked_fill_"
         m = _bool_mask(op, self, mask, _CPP_NAMES)
         v = fill_scalar(self, value, op)
-        broadcast_for("", tuple(self._data.shape), tuple(m._data.shape))
+        broadcast_for("", tuple(m._data.shape), tuple(self._data.shape))
         return like(self, self._backend.where(m._data, v, self._data))
 
     def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
@@ -361,7 +365,7 @@ class IndexMixin(TensorBase):
         op = "masked_scatter_"
         m = _bool_mask(op, self, mask, None)
         if not isinstance(source, TensorBase):
-            raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type(source).__name__}")
+            raise TypeError(f"{op}(): argument 'source' (position 2) must be Tensor, not {type(source).__name__}")
         if source._device is not self._device or source._backend is not self._backend:
             raise device_error(op, self, source)
         if source._dtype is not self._dtype:
@@ -387,7 +391,7 @@ class IndexMixin(TensorBase):
         tensor([1., 0., 2.])
         """
         m = _bool_mask("masked_scatter_", self, mask, None)
-        shape = broadcast_for("", tuple(self._data.shape), tuple(m._data.shape))
+        shape = broadcast_for("", tuple(m._data.shape), tuple(self._data.shape))
         bk = self._backend
         return like(self, bk.copy(bk.broadcast_to(self._data, shape))).masked_scatter_(mask, source)
 
@@ -398,12 +402,12 @@ class IndexMixin(TensorBase):
         tensor([1, 3])
         """
         if not isinstance(mask, TensorBase):
-            raise TypeError(f"masked_select(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+            raise TypeError(f"masked_select(): argument 'mask' (position 1) must be Tensor, not {type(mask).__name__}")
         if mask._dtype is not D.bool_:
             raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {tname(mask._dtype)}")
         if mask._device is not self._device or mask._backend is not self._backend:
             raise device_error("masked_select", self, mask)
-        shape = broadcast_for("", tuple(self._data.shape), tuple(mask._data.shape))
+        shape = broadcast_for("", tuple(mask._data.shape), tuple(self._data.shape))
         bk = self._backend
         return like(self, bk.getitem(bk.broadcast_to(self._data, shape), (bk.broadcast_to(mask._data, shape),)))
 
@@ -449,7 +453,7 @@ class IndexMixin(TensorBase):
         bk, devidx = self._backend, self._device.index
         w = None
         if weights is not None:
-            w = need_tensor(op, weights, "weights", self)
+            w = need_tensor(op, weights, "weights", self, 1)
             if w._data.ndim != 1 or w._data.shape[0] != self._data.shape[0]:
                 raise RuntimeError("weights should be 1-d and have the same length as input")
         r = index_range(self)
@@ -490,7 +494,9 @@ def searchsorted(
     """
     op = "searchsorted"
     if not isinstance(sorted_sequence, TensorBase):
-        raise TypeError(f"{op}(): argument 'sorted_sequence' must be Tensor, not {type(sorted_sequence).__name__}")
+        raise TypeError(
+            f"{op}(): argument 'sorted_sequence' (position 1) must be Tensor, not {type(sorted_sequence).__name__}"
+        )
     seq = sorted_sequence
     if side is not None:
         if side not in ("left", "right"):
@@ -523,7 +529,7 @@ def searchsorted(
     bk = seq._backend
     s, v = cast(seq, dt), cast(values, dt)
     if sorter is not None:
-        srt = need_tensor(op, sorter, "sorter", seq)
+        srt = need_tensor(op, sorter, "sorter", seq, 5)
         if srt._dtype is not D.int64:
             raise RuntimeError(f"searchsorted(): sorter must be a tensor of long dtype but got dtype {tname(srt._dtype)}")
         if tuple(srt._data.shape) != sshape:
@@ -551,7 +557,9 @@ def bucketize(
     tensor([1, 3, 4])
     """
     if not isinstance(boundaries, TensorBase):
-        raise TypeError(f"bucketize(): argument 'boundaries' must be Tensor, not {type(boundaries).__name__}")
+        raise TypeError(
+            f"bucketize(): argument 'boundaries' (position 2) must be Tensor, not {type(boundaries).__name__}"
+        )
     if boundaries._data.ndim != 1:
         raise RuntimeError(f"bucketize(): boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
@@ -564,7 +572,7 @@ def _values_tensor(op: str, seq: TensorBase, value: Any) -> TensorBase:
         return value
     s = to_scalar(value)
     if s is None:
-        raise TypeError(f"{op}(): argument 'input' must be Tensor or Number, not {type(value).__name__}")
+        raise TypeError(f"{op}(): argument 'input' (position 2) must be Tensor or Number, not {type(value).__name__}")
     dt = D.scalar_dtype(s)
     return wrap(seq._backend.full((), s, dt, seq._device.index), dt, seq._device, seq._backend)
 
@@ -593,7 +601,7 @@ def _search(bk: Any, s: Any, v: Any, right: bool, devidx: int | None) -> Any:
 
 def _bool_mask(op: str, t: TensorBase, mask: Any, names: dict[str, str] | None) -> TensorBase:
     if not isinstance(mask, TensorBase):
-        raise TypeError(f"{op.rstrip('_')}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+        raise TypeError(f"{op.rstrip('_')}(): argument 'mask' (position 1) must be Tensor, not {type(mask).__name__}")
     if mask._dtype is not D.bool_:
         shown = names[mask._dtype.name] if names is not None else tname(mask._dtype)
         raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {shown}")

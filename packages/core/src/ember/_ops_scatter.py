@@ -48,10 +48,12 @@ _REDUCE_ALIASES = {"sum": "sum", "prod": "prod", "mean": "mean", "amax": "amax",
 
 # -- argument helpers (shared with _ops_index) ---------------------------------------------------
 
-def need_tensor(op: str, value: Any, name: str, owner: TensorBase) -> TensorBase:
+def need_tensor(op: str, value: Any, name: str, owner: TensorBase, position: int) -> TensorBase:
     """``value`` as a tensor on ``owner``'s device, with torch's TypeError otherwise."""
     if not isinstance(value, TensorBase):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+        )
     if value._device is not owner._device or value._backend is not owner._backend:
         raise device_error(op, owner, value)
     return value
@@ -173,7 +175,7 @@ class ScatterMixin(TensorBase):
                 [1, 2]])
         """
         op = "index_select"
-        idx = need_tensor(op, index, "index", self)
+        idx = need_tensor(op, index, "index", self, 2)
         d = norm_dim(dim, self._data.ndim, op)
         if idx._data.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
@@ -204,7 +206,7 @@ class ScatterMixin(TensorBase):
                 [4, 3]])
         """
         op = "gather"
-        idx = need_tensor(op, index, "index", self)
+        idx = need_tensor(op, index, "index", self, 2)
         d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype not in _INDEX_INT:
             raise RuntimeError("gather(): Expected dtype int32/int64 for index")
@@ -235,7 +237,7 @@ class ScatterMixin(TensorBase):
         tensor([[10, 20]])
         """
         op = "take_along_dim"
-        idx = need_tensor(op, indices, "indices", self)
+        idx = need_tensor(op, indices, "indices", self, 1)
         if idx._dtype is not D.int64:
             raise RuntimeError(f"take_along_dim(): dtype of indices should be Long but got {tname(idx._dtype)}")
         bk = self._backend
@@ -280,20 +282,21 @@ class ScatterMixin(TensorBase):
     # -- scatter ---------------------------------------------------------------------------------
     def _scatter_checks(self, op: str, dim: int, index: Any, src: Any, value_ok: bool) -> Any:
         """Validated ``(dim, index array, src array or 0-d value)``; None when index is empty."""
-        idx = need_tensor(op, index, "index", self)
+        idx = need_tensor(op, index, "index", self, 2)
         d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype not in _INDEX_INT:
-            raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
+            raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {tname(idx._dtype)} in {op}())")
         bk = self._backend
         source = None
         if isinstance(src, TensorBase):
-            source = need_tensor(op, src, "src", self)
+            source = need_tensor(op, src, "src", self, 3)
             if source._dtype is not self._dtype:
                 raise RuntimeError(
-                    f"{op}(): Expected self.dtype to be equal to src.dtype (got {self._dtype} and {source._dtype})"
+                    f"scatter(): Expected self.dtype to be equal to src.dtype (got {tname(self._dtype)} and "
+                    f"{tname(source._dtype)} in {op}())"
                 )
         elif not value_ok:
-            raise TypeError(f"{op}(): argument 'src' must be Tensor, not {type(src).__name__}")
+            raise TypeError(f"{op}(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}")
         xs, ishape = _shape1(self), _shape1(idx)
         if len(ishape) != len(xs):
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
@@ -421,8 +424,8 @@ class ScatterMixin(TensorBase):
 
     # -- index_* along one dim -------------------------------------------------------------------
     def _index_source(self, op: str, dim: int, index: Any, source: Any) -> tuple[int, TensorBase, TensorBase]:
-        idx = need_tensor(op, index, "index", self)
-        src = need_tensor(op, source, "source", self)
+        idx = need_tensor(op, index, "index", self, 2)
+        src = need_tensor(op, source, "source", self, 3)
         return norm_dim(dim, self._data.ndim, op), idx, src
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
@@ -530,7 +533,7 @@ class ScatterMixin(TensorBase):
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """In place, set the slices along ``dim`` at ``index`` to ``value`` (a number or 0-d tensor)."""
         op = "index_fill_"
-        idx = need_tensor(op, index, "index", self)
+        idx = need_tensor(op, index, "index", self, 2)
         d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype is not D.int64:
             raise IndexError("index_fill_(): Expected dtype int64 for index.")
@@ -561,7 +564,7 @@ class ScatterMixin(TensorBase):
         """In place, write ``source`` at the flat positions ``index`` (summing repeats with ``accumulate``)."""
         op = "put_"
         idx = _flat_index(op, self, index)
-        src = need_tensor(op, source, "source", self)
+        src = need_tensor(op, source, "source", self, 2)
         if src._data.size != idx._data.size:
             raise IndexError(
                 "put_(): Expected source and index to have the same number of elements, but got "
@@ -604,7 +607,7 @@ class ScatterMixin(TensorBase):
 
 def _flat_index(op: str, t: TensorBase, index: Any) -> TensorBase:
     """take/put_'s index: int64, within ``[-numel, numel)`` of ``t``."""
-    idx = need_tensor(op, index, "index", t)
+    idx = need_tensor(op, index, "index", t, 1)
     if idx._dtype is not D.int64:
         raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {tname(idx._dtype)}")
     numel = t._data.size
