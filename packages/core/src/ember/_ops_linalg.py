@@ -180,8 +180,9 @@ def tensordot(a: Any, b: Any, dims: Any = 2, out: Any = None) -> Tensor:
             raise RuntimeError(f"{op}(): tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         da, db = list(range(na - dims, na)), list(range(dims))
     elif isinstance(dims, (tuple, list)) and len(dims) == 2:
-        if isinstance(dims[0], int) != isinstance(dims[1], int):
-            raise TypeError(f"{op}(): argument 'dims_self' (position 3) must be tuple of ints, not int")
+        for name, pos, d in (("dims_self", 3, dims[0]), ("dims_other", 4, dims[1])):
+            if not isinstance(d, (tuple, list)):
+                raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be tuple of ints, not {type(d).__name__}")
         da, db = _dims_list(dims[0], na, op), _dims_list(dims[1], nb, op)
         if len(da) != len(db):
             raise RuntimeError(f"{op}(): both dimension lists should have same length")
