@@ -5,8 +5,9 @@ kernels (:mod:`ember.backends.reference`). ``ember.nn.functional`` re-exports
 these with ``torch.nn.functional``'s names.
 """
 
-from ember._nnops import activation, conv, embedding, norm, pool, resample
-from ember._nnops import embedding as _embedding  # the star import below rebinds `embedding` to the function
+# `embedding` is imported under another name: the star import below rebinds it to the function.
+from ember._nnops import activation, conv, norm, pool, resample
+from ember._nnops import embedding as _embedding
 from ember._nnops.activation import *  # noqa: F403
 from ember._nnops.conv import *  # noqa: F403
 from ember._nnops.embedding import *  # noqa: F403

@@ -79,13 +79,15 @@ def _pad_backward_samples(bk: Any, rng: Any) -> Samples:
 
 
 def _pad_taps(bk: Any, like: Any, n: int, before: int, after: int, mode: str) -> list[Tap]:
-    i = bk.subtract(arange_on(bk, like, n + before + after, int64), before)  # source position, unwrapped
+    j = arange_on(bk, like, n + before + after, int64)
+    if mode == "circular":  # PyTorch crops negative pads first, then wraps within what is left
+        lo, kept = max(-before, 0), n - max(-before, 0) - max(-after, 0)
+        return [(bk.add(bk.remainder(bk.subtract(j, max(before, 0)), kept), lo), None)]
+    i = bk.subtract(j, before)  # source position, unwrapped
     if mode == "reflect":  # mirror about 0 and n - 1 without repeating the edge (needs pads < n)
         i = bk.subtract(n - 1, bk.abs(bk.subtract(n - 1, bk.abs(i))))
-    elif mode == "replicate":
+    else:  # replicate
         i = bk.clip(i, 0, n - 1)
-    else:  # circular (needs pads <= n)
-        i = bk.remainder(i, n)
     return [(i, None)]
 
 
@@ -140,7 +142,7 @@ def pad_backward(bk: Any, grad_out: Any, in_shape: tuple[int, ...], pads: tuple[
 def _interpolate_samples(bk: Any, rng: Any) -> Samples:
     cases = (((1, 2, 5), (8,), "linear", False, (None,)), ((2, 1, 4, 3), (7, 5), "linear", True, (None, None)),
              ((1, 2, 4, 4), (6, 3), "nearest", None, (1.5, 0.75)), ((1, 1, 5), (3,), "nearest-exact", None, (None,)),
-             ((1, 2, 3, 4), (5, 6), "bicubic", False, (None, None)), ((1, 1, 2, 3, 2), (3, 4, 4), "linear", False,
+             ((1, 2, 3, 4), (5, 6), "bicubic", False, (None, None)), ((1, 2, 7), (3,), "area", None, (None,)), ((1, 1, 2, 3, 2), (3, 4, 4), "linear", False,
                                                                       (None, None, None)))
     for shape, size, mode, align, scales in cases:
         yield (bk.asarray(rng.standard_normal(shape), float32, None, None), size, mode, align, scales), {}
@@ -162,10 +164,18 @@ def _scale(n_in: int, n_out: int, align_corners: bool, scale: float | None) -> f
 def _interp_taps(bk: Any, like: Any, n_in: int, n_out: int, mode: str, align_corners: bool,
                  scale: float | None, dt: dtype) -> list[Tap]:
     """Index and weight vectors (weights in ``dt``) along one axis, with PyTorch's coordinate mapping."""
-    if n_in == n_out and not (mode == "nearest-exact" or (align_corners and mode != "nearest")):
+    if n_in == n_out and mode in ("nearest", "area", "linear") and not align_corners:
         return [(arange_on(bk, like, n_out, int64), None)]  # PyTorch's same-size shortcut: a copy
     if mode == "nearest" and n_out == 2 * n_in:
         return [(bk.floor_divide(arange_on(bk, like, n_out, int64), 2), None)]  # PyTorch's shortcut
+    if mode == "area":  # adaptive average: output i averages input [floor(i*in/out), ceil((i+1)*in/out))
+        pos = arange_on(bk, like, n_out, int64)
+        start = bk.floor_divide(bk.multiply(pos, n_in), n_out)
+        stop = bk.floor_divide(bk.add(bk.multiply(bk.add(pos, 1), n_in), n_out - 1), n_out)
+        inv = bk.divide(1.0, bk.astype(bk.subtract(stop, start), dt))
+        width = -(-n_in // n_out) + 1  # the most input positions one output can span
+        return [(bk.clip(bk.add(start, k), None, n_in - 1),
+                 bk.multiply(bk.astype(bk.less(bk.add(start, k), stop), dt), inv)) for k in range(width)]
     if mode in ("nearest", "nearest-exact"):  # PyTorch maps nearest indices in float32
         pos = arange_on(bk, like, n_out, float32)
         if mode == "nearest-exact":
@@ -207,7 +217,7 @@ def interpolate(bk: Any, x: Any, size: tuple[int, ...], mode: str, align_corners
 
     ``mode``: ``"nearest"`` (source ``floor(i * s)``), ``"nearest-exact"`` (``floor((i + 0.5) * s)``),
     ``"linear"`` (separable linear interpolation over every spatial axis: linear, bilinear and
-    trilinear) or ``"bicubic"`` (2 spatial axes, PyTorch's ``A = -0.75``, edge-clamped taps). The step
+    trilinear), ``"area"`` (adaptive average pooling) or ``"bicubic"`` (2 spatial axes, PyTorch's ``A = -0.75``, edge-clamped taps). The step
     ``s`` per axis is ``1 / scales[k]`` when a scale is given, else ``in / out``; with
     ``align_corners`` (linear/bicubic only) it is ``(in - 1) / (out - 1)`` and corners map to corners.
     ``x`` is floating and may have ``N == 0``.
