@@ -100,11 +100,11 @@ def _shift_gemm_into(
     """``res (N, Cout, M)``: the forward product as ``prod(k)`` shifted GEMMs, no unrolled buffer."""
     n, c = xp.shape[:2]
     cout, cg = w.shape[0] // groups, c // groups
-    wk = w.reshape(w.shape[0], cg, -1)
+    wk = w.reshape(w.shape[0], cg, math.prod(kernel))
     win = _windows(xp, kernel, out, stride, dilation)                  # (N, C, *O, *k), a view
     res[...] = 0
     for k, offset in enumerate(np.ndindex(*kernel)):
-        shifted = np.ascontiguousarray(win[(Ellipsis, *offset)]).reshape(n, c, -1)   # (N, C, M)
+        shifted = np.ascontiguousarray(win[(Ellipsis, *offset)]).reshape(n, c, math.prod(out))   # (N, C, M)
         for g in range(groups):
             rows = slice(g * cout, (g + 1) * cout)
             res[:, rows] += np.matmul(wk[rows, :, k], shifted[:, g * cg:(g + 1) * cg])
@@ -197,7 +197,7 @@ class ConvKernels:
             for L, k, s, p, dl in zip(x.shape[2:], kernel, stride, padding, dilation, strict=True)
         )
         m = math.prod(out)
-        wm = w.reshape(cout, -1)
+        wm = w.reshape(cout, math.prod(w.shape[1:]))
         if wm.dtype != dt:
             wm = wm.astype(dt)
         res = np.empty((n, cout, m), dt)
@@ -226,9 +226,10 @@ class ConvKernels:
         if cols is None:
             cols = _unroll(_padded(x, padding, dt), kernel, out, stride, dilation)   # (C*K, N, M)
         # One GEMM over (N, M) folded: grad_out to (Cout, N*M) costs a copy of the (small) output.
-        g = np.ascontiguousarray(grad_out.reshape(n, cout, -1).transpose(1, 0, 2), dtype=dt).reshape(cout, -1)
+        m = math.prod(out)
+        g = np.ascontiguousarray(grad_out.reshape(n, cout, m).transpose(1, 0, 2), dtype=dt).reshape(cout, n * m)
         ck = cols.shape[0] // groups
-        cols2 = cols.reshape(cols.shape[0], -1)
+        cols2 = cols.reshape(cols.shape[0], n * m)
         cog = cout // groups
         res = np.empty((cout, ck), dt)
         for grp in range(groups):
@@ -277,7 +278,7 @@ def _col2im(
     n, c = input_shape[:2]
     cout, cg = w.shape[:2]
     cog, k = cout // groups, math.prod(kernel)
-    g = grad_out.reshape(n, groups, cog, -1)
+    g = grad_out.reshape(n, groups, cog, math.prod(out))
     wt = w.reshape(groups, cog, cg * k).transpose(0, 2, 1)              # (G, Cg*K, Cout_g)
     cols = np.matmul(wt, g).reshape(n, c, k, *out)                      # (N, G, Cg*K, M) -> (N, C, K, *O)
     padded = tuple(L + 2 * p for L, p in zip(input_shape[2:], padding, strict=True))

@@ -201,9 +201,10 @@ def conv_backward_input(
     cols = bk.reshape(bk.matmul(wt, g), (n, c, math.prod(kernel), *out), None)
     padded = tuple(n + 2 * p for n, p in zip(input_shape[2:], padding, strict=True))
     grad_in = zeros(bk, grad_out, (n, c, *padded))
+    full = (slice(None),) * len(out)
     for k, key in enumerate(_windows(kernel, out, stride, dilation)):
         # Windows of one offset never overlap, so a read-add-write per offset is exact.
-        bk.setitem(grad_in, key, bk.add(bk.getitem(grad_in, key), bk.getitem(cols, (slice(None), slice(None), k))))
+        bk.setitem(grad_in, key, bk.add(bk.getitem(grad_in, key), bk.getitem(cols, (slice(None), slice(None), k, *full))))
     if not any(padding):
         return grad_in
     return bk.copy(bk.getitem(grad_in, _interior(input_shape[2:], padding)))
