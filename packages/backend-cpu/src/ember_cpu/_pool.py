@@ -87,6 +87,34 @@ def _offset_steps(size: Ints, kernel: Ints, dil: Ints) -> list[int]:
     ]
 
 
+def _clipped(
+    size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: Ints, dil: Ints,
+) -> list[tuple[int, tuple[Any, ...], tuple[Any, ...]]]:
+    """Per kernel offset ``t`` (C order) that reaches the input: ``(t, out_key, in_key)``.
+
+    ``out_key`` selects the windows whose offset-``t`` element is a real input element
+    (not padding) and ``in_key`` those elements, so no padded copy is ever made.
+    ``out_key`` is ``(Ellipsis,)`` when every window's element is real.
+    """
+    parts = []
+    for t, offsets in enumerate(itertools.product(*(range(k) for k in kernel))):
+        out_key: list[slice] = []
+        in_key: list[slice] = []
+        for j, s, o, st, p, d in zip(offsets, size, out, stride, pad, dil, strict=True):
+            shift = j * d - p  # input position of window 0's element
+            lo = max(0, -(shift // st) if shift < 0 else 0)
+            hi = min(o, (s - 1 - shift) // st + 1)
+            if hi <= lo:
+                break
+            out_key.append(slice(lo, hi))
+            first = lo * st + shift
+            in_key.append(slice(first, first + st * (hi - lo - 1) + 1, st))
+        else:
+            whole = all(k.start == 0 and k.stop == o for k, o in zip(out_key, out, strict=True))
+            parts.append((t, (Ellipsis,) if whole else (Ellipsis, *out_key), (Ellipsis, *in_key)))
+    return parts
+
+
 class PoolKernels:
     """Optional-tier overrides mixed into NumpyBackend."""
 
@@ -95,32 +123,44 @@ class PoolKernels:
         self, x: np.ndarray, kernel_size: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool,
         with_indices: bool = True,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        nb, size, out, padded = _geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-        low = _lowest(x.dtype)
-        xp = _pad(x, nb, size, padding, padded, low)
-        views = [v for _, v in _slices(xp, out, kernel_size, stride, dilation)]
-        values = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
-        for v in views[2:]:
-            np.maximum(values, v, out=values)
+        nb, size, out, _ = _geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        parts = _clipped(size, out, kernel_size, stride, padding, dilation)
+        shape = (*x.shape[:nb], *out)
+        whole = len(parts) == math.prod(kernel_size) and all(part[1] == (Ellipsis,) for part in parts)
+        if whole:  # no window reaches into padding: start from the first offset's slice
+            values = np.array(x[parts[0][2]], copy=True)
+            rest = parts[1:]
+        else:
+            values = np.empty(shape, dtype=x.dtype)
+            values.fill(_lowest(x.dtype))
+            rest = parts
+        for _, sub, src in rest:
+            v = values[sub]
+            np.maximum(v, x[src], out=v)
         if not with_indices:
             return values, None
-        if xp is not x and (values == low).any():
-            # A window whose real elements all equal the padding value: PyTorch's index is the
-            # first real element, which the reference works out (rare: -inf inputs).
-            return _reference("max_pool")(self, x, kernel_size, stride, padding, dilation, ceil_mode)
-        # Offset of each window's maximum: the first slice equal to it (walking backwards so
-        # earlier offsets overwrite later ones); a NaN maximum takes the last NaN slice.
-        count = len(views)
-        which = np.full(values.shape, count - 1, dtype=np.uint8 if count <= 256 else np.int32)
-        for t in range(count - 2, -1, -1):
-            np.copyto(which, t, where=views[t] == values)
+        # Offset of each window's maximum (first equal offset, as in PyTorch) as a count of the
+        # offsets before it: `pending` stays true while no offset so far equals the maximum
+        # (padding never does), and `which` adds it up. One-byte arrays keep this cheap.
+        count = math.prod(kernel_size)
+        code = np.uint8 if count <= 255 else np.int32
+        pending = np.ones(shape, dtype=np.bool_)
+        which = np.zeros(shape, dtype=code)
+        steps = np.asarray(_offset_steps(size, kernel_size, dilation), dtype=np.int64)
+        for t, sub, src in parts:
+            if t == count - 1:
+                break
+            p = pending[sub]
+            p &= x[src] != values[sub]
+            which += pending
         if x.dtype.kind == "f":
             nan = np.isnan(values)
-            if nan.any():
-                for t in range(count):
-                    np.copyto(which, t, where=np.isnan(views[t]))
-        steps = np.asarray(_offset_steps(size, kernel_size, dilation), dtype=np.int64)
-        indices = np.take(steps, which)
+            if nan.any():  # PyTorch keeps the last NaN of a window
+                which = np.array(which, dtype=np.int32)
+                for t, sub, src in parts:
+                    w = which[sub]
+                    np.copyto(w, t, where=np.isnan(x[src]))
+        indices = steps[which]
         indices += _window_starts(size, out, stride, padding)
         return values, indices
 
@@ -135,26 +175,19 @@ class PoolKernels:
         n = len(input_size)
         nb = grad_out.ndim - n
         out = grad_out.shape[nb:]
-        padded = tuple(
-            max(s + 2 * p, (o - 1) * st + (k - 1) * d + 1)
-            for s, o, k, st, p, d in zip(input_size, out, kernel_size, stride, padding, dilation, strict=True)
-        )
-        grad = np.zeros((*grad_out.shape[:nb], *padded), dtype=grad_out.dtype)
-        # Offset of each index within its window; an offset can also match a position in the
-        # padding (when the window is wider than the plane), which the crop below drops.
-        rel = indices - _window_starts(input_size, out, stride, padding)
+        grad = np.zeros((*grad_out.shape[:nb], *input_size), dtype=grad_out.dtype)
+        # Each index's offset within its window, as a small int (one pass over the int64 indices).
+        rel = np.subtract(indices, _window_starts(input_size, out, stride, padding), dtype=np.int32, casting="unsafe")
         steps = _offset_steps(input_size, kernel_size, dilation)
         overlap = any(st < (k - 1) * d + 1 for st, k, d in zip(stride, kernel_size, dilation, strict=True))
-        for step, (_, view) in zip(steps, _slices(grad, out, kernel_size, stride, dilation), strict=True):
-            hit = rel == step
+        for t, sub, src in _clipped(input_size, out, kernel_size, stride, padding, dilation):
+            hit = rel[sub] == steps[t]
+            view = grad[src]
             if overlap:
-                view += np.where(hit, grad_out, 0)
+                view += np.where(hit, grad_out[sub], 0)
             else:
-                np.multiply(grad_out, hit, out=view)
-        if padded == input_size:
-            return grad
-        crop = (Ellipsis, *(slice(p, p + s) for p, s in zip(padding, input_size, strict=True)))
-        return np.ascontiguousarray(grad[crop])
+                np.multiply(grad_out[sub], hit, out=view)
+        return grad
 
     @quiet
     def avg_pool(
