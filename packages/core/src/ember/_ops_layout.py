@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ember import _dtypes as D
 from ember._inplace import inplace
 from ember._ops_shape import _index_arg, _is_int, int_list, int_varargs
-from ember._special_cases import no_kernel, tname
+from ember._special_cases import no_kernel
 from ember._tensor_base import TensorBase, check_same_device, check_sizes_nonneg, like, norm_dim
 
 if TYPE_CHECKING:
@@ -153,9 +153,9 @@ class LayoutMixin(TensorBase):
             raise RuntimeError(f"rot90(): expected total rotation dims == 2, but got dims = {len(ds)}")
         if nd < 2:
             raise RuntimeError(f"rot90(): expected total dims >= 2, but got total dims = {nd}")
-        if ds[0] == ds[1] or abs(ds[0] - ds[1]) == nd:
-            raise RuntimeError(f"rot90(): expected rotation dims to be different, but got dim0 = {ds[0]} and dim1 = {ds[1]}")
         a, b = norm_dim(ds[0], nd, "rot90"), norm_dim(ds[1], nd, "rot90")
+        if a == b:
+            raise RuntimeError(f"rot90(): expected rotation dims to be different, but got dim0 = {ds[0]} and dim1 = {ds[1]}")
         k %= 4
         if k == 2:
             return like(self, _flipped(self, [a, b]))
@@ -177,11 +177,11 @@ class LayoutMixin(TensorBase):
 
     def tril_(self, diagonal: int = 0) -> Tensor:
         """In-place :meth:`tril`."""
-        return inplace(self, like(self, _triangle(self, diagonal, True, "tril_")), "tril_")
+        return _triangle_(self, diagonal, True, "tril_")
 
     def triu_(self, diagonal: int = 0) -> Tensor:
         """In-place :meth:`triu`."""
-        return inplace(self, like(self, _triangle(self, diagonal, False, "triu_")), "triu_")
+        return _triangle_(self, diagonal, False, "triu_")
 
     def diag(self, diagonal: int = 0) -> Tensor:
         """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix, or a matrix's diagonal as a 1-D copy.
@@ -224,7 +224,7 @@ class LayoutMixin(TensorBase):
         tensor(5)
         """
         if self._data.ndim != 2:
-            raise RuntimeError(f"trace(): expected a matrix, but got tensor with dim {self._data.ndim}")
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self._data.ndim}")
         if self._dtype is D.bool_:
             raise no_kernel("trace", self._dtype, "convert the tensor to an integer dtype first")
         dt = D.int64 if self._dtype.category == D.INTEGRAL else self._dtype
@@ -256,8 +256,8 @@ def _flipped(t: TensorBase, dims: list[int]) -> Any:
     """A fresh C-contiguous array of ``t`` reversed along ``dims``."""
     bk = t._backend
     shape = tuple(t._data.shape)
-    dims = [d for d in dims if shape[d] > 1]  # reversing 0 or 1 elements changes nothing
-    if not dims:
+    dims = [d for d in dims if shape and shape[d] > 1]  # reversing 0 or 1 elements changes nothing
+    if not dims or not t._data.size:
         return bk.copy(t._data)
     if bk.strided_views:
         # One copy through a negatively strided window that starts at the last element.
@@ -285,7 +285,7 @@ def _rolled(bk: Any, data: Any, shift: int, d: int, must_copy: bool) -> Any:
 def _triangle(t: TensorBase, diagonal: Any, lower: bool, op: str) -> Any:
     k = _diagonal_arg(diagonal, op, 1)
     if t._data.ndim < 2:
-        raise RuntimeError(f"{op.rstrip('_')}(): input tensor must have at least 2 dimensions")
+        raise RuntimeError(f"{op.rstrip('_')}: input tensor must have at least 2 dimensions")
     bk = t._backend
     n, m = t._data.shape[-2:]
     index = t._device.index
@@ -293,6 +293,13 @@ def _triangle(t: TensorBase, diagonal: Any, lower: bool, op: str) -> Any:
     offsets = bk.subtract(bk.arange(0, m, 1, D.int64, index), rows)  # column - row
     keep = bk.less_equal(offsets, k) if lower else bk.greater_equal(offsets, k)
     return bk.where(keep, t._data, bk.full((), 0, t._dtype, index))
+
+
+def _triangle_(t: TensorBase, diagonal: Any, lower: bool, op: str) -> Tensor:
+    result = _triangle(t, diagonal, lower, op)
+    if not t._data.size:
+        return t  # type: ignore[return-value]  # nothing to write (an empty expanded view may be read-only)
+    return inplace(t, like(t, result), op)
 
 
 def _embedded(t: TensorBase, k: int, a: int, b: int) -> Any:
@@ -350,7 +357,7 @@ def _interleave_tensor(t: TensorBase, repeats: TensorBase, dim: Any, output_size
 def interleave_index(repeats: TensorBase, counts: Any, output_size: Any) -> Any:
     """int64 ``[0]*counts[0] + [1]*counts[1] + ...`` (``ember.repeat_interleave(counts)``) on the device."""
     if repeats._dtype not in (D.int32, D.int64):
-        raise NotImplementedError(f'repeat_interleave(): "repeat_interleave" not implemented for \'{tname(repeats._dtype)}\'')
+        raise no_kernel("repeat_interleave", repeats._dtype, "repeats must be int64 or int32")
     bk = repeats._backend
     index = repeats._device.index
     if counts.shape[0] and bk.item(bk.any(bk.less(counts, 0), None, False)):

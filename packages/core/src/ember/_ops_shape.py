@@ -336,7 +336,7 @@ class ShapeMixin(TensorBase):
         # Splitting one dim is always a view; its strides are torch's (NumPy may pick others for 1s and 0s).
         strides = bk.strides(self._data)
         inner = [strides[d] * math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
-        return view_of(self, bk.as_strided(self._data, new_shape, (*strides[:d], *inner, *strides[d + 1 :]), 0))
+        return _strided_view(self, new_shape, (*strides[:d], *inner, *strides[d + 1 :]), 0)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or sequences), keeping the others in order; a view.
@@ -489,7 +489,7 @@ class ShapeMixin(TensorBase):
             new_strides = (*strides[:d], step * strides[d], *strides[d + 1 :], strides[d])
         else:
             new_shape, new_strides = (size,), (1,)
-        return view_of(self, bk.as_strided(self._data, new_shape, new_strides, 0))
+        return _strided_view(self, new_shape, new_strides, 0)
 
     def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
         """The diagonal over dims ``dim1``/``dim2`` (above it for ``offset > 0``) as a new last dim; a view.
@@ -513,7 +513,7 @@ class ShapeMixin(TensorBase):
         keep = [i for i in range(nd) if i not in (a, b)]
         new_shape = (*(shape[i] for i in keep), n)
         new_strides = (*(strides[i] for i in keep), strides[a] + strides[b])
-        return view_of(self, bk.as_strided(self._data, new_shape, new_strides, start))
+        return _strided_view(self, new_shape, new_strides, start)
 
     def broadcast_to(self, size: Any) -> Tensor:
         """``self.expand(size)``: a view broadcast to ``size``."""
@@ -563,9 +563,14 @@ def int_list(value: Any, op: str, name: str, pos: int, *, allow_int: bool = True
 
 def int_varargs(args: tuple[Any, ...], op: str, name: str) -> tuple[int, ...]:
     """Ints given as ``f(1, 2)`` or ``f((1, 2))``, as torch's ``int[]`` varargs methods take them."""
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
-        return int_list(args[0], op, name, 1)
-    return int_list(args, op, name, 1)
+    return int_list(args[0] if len(args) == 1 else args, op, name, 1)
+
+
+def _strided_view(t: TensorBase, shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> Tensor:
+    """A view of ``t``'s memory with torch's strides (an empty tensor's memory holds nothing to stride over)."""
+    if not t._data.size:
+        strides, offset = (0,) * len(shape), 0
+    return view_of(t, t._backend.as_strided(t._data, shape, strides, offset))
 
 
 def _slice_view(t: TensorBase, d: int, start: int, stop: int) -> Tensor:
