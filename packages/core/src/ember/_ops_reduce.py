@@ -424,7 +424,7 @@ def _variance(t: TensorBase, dim: Any, unbiased: Any, keepdim: bool, correction:
         c = to_scalar(correction)
         if c is None or isinstance(c, complex):
             raise TypeError(f"{op}(): argument 'correction' must be Number, not {type(correction).__name__}")
-        corr = c  # type: ignore[assignment]  # a real number
+        corr = c  # a real number here
     if t._dtype.category < D.FLOATING:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _axes(t, dim, op) or None

@@ -108,7 +108,7 @@ class SortMixin(TensorBase):
 
     def msort(self) -> Tensor:
         """Values sorted along the first dim."""
-        return self.sort(0).values  # type: ignore[no-any-return]
+        return self.sort(0).values
 
     def topk(self, k: Any, dim: Any = -1, largest: bool = True, sorted: bool = True) -> Any:
         """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their indices,
