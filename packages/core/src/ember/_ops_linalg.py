@@ -7,7 +7,7 @@ Decompositions and norms live in :mod:`ember.linalg`; the Tensor methods that re
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ember import _dtypes as D
 from ember._dtypes import dtype
@@ -95,7 +95,7 @@ def _coef(value: Any, dt: dtype, op: str, name: str, strict_int: bool = False) -
     """``beta``/``alpha`` as a Python scalar of ``dt``'s kind (torch truncates floats for integer
     tensors in addmm-like ops, and refuses them in addr)."""
     if isinstance(value, TensorBase) and value._data.ndim == 0:
-        value = value.item()
+        value = value._backend.item(value._data)
     if not isinstance(value, SCALAR_TYPES):
         raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
     if dt.category == D.COMPLEX:
@@ -114,7 +114,7 @@ def _coef(value: Any, dt: dtype, op: str, name: str, strict_int: bool = False) -
 def _fma(op: str, inp: TensorBase, prod: Any, beta: Any, alpha: Any, shape: tuple[int, ...], dt: dtype) -> Tensor:
     """``beta * inp + alpha * prod`` in ``shape``; as in torch, a zero coefficient ignores its term (NaN too)."""
     bk = inp._backend
-    target = inp.expand(*shape)._data  # torch's broadcast error when inp does not fit
+    target = cast(Any, inp).expand(*shape)._data  # torch's broadcast error when inp does not fit
     if dt is D.bool_:
         beta, alpha = _coef(beta, dt, op, "beta", True), _coef(alpha, dt, op, "alpha", True)
         left = target if beta else bk.full(shape, False, dt, inp._device.index)
@@ -172,7 +172,7 @@ def tensordot(a: Any, b: Any, dims: Any = 2, out: Any = None) -> Tensor:
     _same_place(op, a, b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, TensorBase) and dims._data.ndim == 0 and dims._dtype.category == D.INTEGRAL:
-        dims = int(dims.item())
+        dims = int(dims._backend.item(dims._data))
     if isinstance(dims, int) and not isinstance(dims, bool):
         if dims < 0:
             raise RuntimeError(f"{op}(): tensordot expects dims >= 0, but got dims={dims}")
@@ -491,7 +491,7 @@ class LinalgMixin(TensorBase):
         _tensor_arg(other, "inner", "other")
         _same_place("inner", self, other)
         if self._data.ndim == 0 or other._data.ndim == 0:
-            return self.mul(other)  # type: ignore[attr-defined, no-any-return]
+            return self.mul(other)  # type: ignore[attr-defined]
         sa, sb = self._data.shape, other._data.shape
         if self._dtype is not other._dtype:
             raise RuntimeError(f"inner(): both inputs should have same dtype, got {self._dtype} and {other._dtype}")
@@ -508,7 +508,7 @@ class LinalgMixin(TensorBase):
         _tensor_arg(vec2, "outer", "vec2")
         _vector(self, "outer", "self")
         _vector(vec2, "outer", "vec2")
-        return self.reshape(-1, 1).mul(vec2)  # type: ignore[attr-defined, no-any-return]
+        return self.reshape(-1, 1).mul(vec2)  # type: ignore[attr-defined]
 
     ger = outer
 
@@ -528,8 +528,8 @@ class LinalgMixin(TensorBase):
         sa = (1,) * (nd - self._data.ndim) + tuple(self._data.shape)
         sb = (1,) * (nd - other._data.ndim) + tuple(other._data.shape)
         a = self.reshape(*(v for n in sa for v in (n, 1)))  # type: ignore[attr-defined]
-        b = other.reshape(*(v for n in sb for v in (1, n)))  # type: ignore[attr-defined]
-        return a.mul(b).reshape(*(x * y for x, y in zip(sa, sb, strict=True)))  # type: ignore[no-any-return]
+        b = other.reshape(*(v for n in sb for v in (1, n)))
+        return a.mul(b).reshape(*(x * y for x, y in zip(sa, sb, strict=True)))
 
     def cross(self, other: Any, dim: int | None = None) -> Tensor:
         """Cross product of 3-vectors along ``dim`` (None: the first dim of size 3, as torch.cross)."""
@@ -543,7 +543,7 @@ class LinalgMixin(TensorBase):
             )
             shape = broadcast_for("cross", tuple(self._data.shape), tuple(other._data.shape))
             dim = next((d for d, n in enumerate(shape) if n == 3), -1)
-        return _la().cross(self, other, dim=dim)  # type: ignore[no-any-return]
+        return _la().cross(self, other, dim=dim)
 
     # -- fused multiply-adds -------------------------------------------------------------------
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -623,11 +623,11 @@ class LinalgMixin(TensorBase):
     # -- decompositions and norms (ember.linalg) ------------------------------------------------
     def det(self) -> Tensor:
         """Determinant of each square matrix in the last two dims (``ember.linalg.det``)."""
-        return _la().det(self)  # type: ignore[no-any-return]
+        return _la().det(self)
 
     def logdet(self) -> Tensor:
         """Log of the determinant: NaN for a negative real determinant, ``-inf`` for zero."""
-        return _la()._logdet(self)  # type: ignore[no-any-return]
+        return _la()._logdet(self)
 
     def slogdet(self) -> Any:
         """``(sign, logabsdet)`` of the determinant (``ember.linalg.slogdet``)."""
@@ -635,11 +635,11 @@ class LinalgMixin(TensorBase):
 
     def inverse(self) -> Tensor:
         """Inverse of each square matrix (``ember.linalg.inv``)."""
-        return _la().inv(self)  # type: ignore[no-any-return]
+        return _la().inv(self)
 
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         """Pseudo-inverse through the SVD, dropping singular values below ``rcond * max``."""
-        return _la().pinv(self, rtol=rcond)  # type: ignore[no-any-return]
+        return _la().pinv(self, rtol=rcond)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: dtype | None = None) -> Tensor:
         """torch.norm: a vector p-norm over ``dim`` (all dims by default), or ``'fro'`` / ``'nuc'``.
@@ -647,7 +647,7 @@ class LinalgMixin(TensorBase):
         >>> ember.tensor([3., 4.]).norm()
         tensor(5.)
         """
-        return _la()._torch_norm(self, p, dim, keepdim, dtype)  # type: ignore[no-any-return]
+        return _la()._torch_norm(self, p, dim, keepdim, dtype)
 
 
 def _cname(dt: dtype) -> str:

@@ -20,7 +20,7 @@ from ember._elementwise import broadcast_for
 from ember._ops_linalg import _cname, _same_place, einsum, tensordot
 from ember._ops_linalg import matmul as _matmul
 from ember._special_cases import no_kernel, tname
-from ember._tensor_base import SCALAR_TYPES, TensorBase, like, norm_dim
+from ember._tensor_base import TensorBase, like, norm_dim
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
@@ -339,7 +339,7 @@ def _eigh(A: Any, UPLO: str, op: str) -> tuple[Any, Any]:
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"{op}: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     try:
-        return A._backend.linalg_eigh(A._data, UPLO)  # type: ignore[no-any-return]
+        return A._backend.linalg_eigh(A._data, UPLO)
     except ValueError as exc:
         raise LinAlgError(f"{op}: {_NO_CONVERGENCE}") from exc
 
@@ -371,7 +371,7 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     op = "linalg.vector_norm"
     _tensor(x, op, "x")
     if isinstance(ord, TensorBase) and ord._data.ndim == 0:
-        ord = ord.item()
+        ord = ord._backend.item(ord._data)
     if not isinstance(ord, (int, float)) or isinstance(ord, complex):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
     dt = _norm_dtype(x, dtype, op)
@@ -539,7 +539,7 @@ def _scalar_or_data(v: Any, real: dtype, bk: Any) -> Any:
     if isinstance(v, TensorBase):
         data = v._data if v._dtype is real else bk.astype(v._data, real)
         return bk.reshape(data, (*data.shape, 1), None) if data.ndim else data
-    if not isinstance(v, SCALAR_TYPES):
+    if not isinstance(v, (bool, int, float)):
         raise TypeError(f"tolerance must be a number or a Tensor, not {type(v).__name__}")
     return float(v)
 
@@ -613,7 +613,7 @@ def multi_dot(tensors: Any, *, out: Any = None) -> Tensor:
     for i in range(len(mats) - 1):
         if mats[i].shape[1] != mats[i + 1].shape[0]:
             raise RuntimeError(
-                f"{op}(): tensors {i} and {i + 1} with shapes {list(ts[i].shape)} and {list(ts[i + 1].shape)} "  # type: ignore[attr-defined]
+                f"{op}(): tensors {i} and {i + 1} with shapes {list(ts[i]._data.shape)} and {list(ts[i + 1]._data.shape)} "
                 "cannot be multiplied"
             )
     if ts[0]._dtype is D.bool_:
