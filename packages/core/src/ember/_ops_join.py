@@ -284,7 +284,7 @@ def _tri_indices(row: Any, col: Any, offset: Any, dtype: Any, device: Any, lower
     from ember._tensor import _check_supported, dtype_arg, resolve_device
 
     op = "tril_indices" if lower else "triu_indices"
-    row, col, offset = (_index_arg(v, op, n) for n, v in (("row", row), ("col", col), ("offset", offset)))
+    row, col, offset = (_index_arg(v, op, n, i) for i, (n, v) in enumerate((("row", row), ("col", col), ("offset", offset)), 1))
     dt = dtype_arg(dtype, op) or D.int64
     if dt not in (D.int32, D.int64):
         raise NotImplementedError(f"{op}(): \"{op}\" not implemented for '{tname(dt)}'; pass dtype=ember.int64 or ember.int32")
