@@ -4,6 +4,7 @@ references, with PyTorch 2.13's exception types and messages."""
 from __future__ import annotations
 
 from functools import partial
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -66,7 +67,7 @@ def test_embedding_bag(mode: str) -> None:
     reduce = {"sum": np.sum, "mean": np.mean, "max": np.max}[mode]
     bounds = [*offsets, len(idx)]
     expected = np.stack([reduce(w[idx[s:e]], axis=0) if e > s else np.zeros(4)
-                         for s, e in zip(bounds[:-1], bounds[1:], strict=True)])
+                         for s, e in pairwise(bounds)])
     got = ember.embedding_bag(ember.tensor(idx), ember.tensor(w), ember.tensor(offsets), mode=mode)
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
     two_d = ember.embedding_bag(ember.tensor(idx[:6].reshape(2, 3)), ember.tensor(w), mode=mode)
@@ -75,7 +76,7 @@ def test_embedding_bag(mode: str) -> None:
                                include_last_offset=True)
     np.testing.assert_allclose(last.numpy(), np.stack([reduce(w[idx[0:3]], 0), reduce(w[idx[3:6]], 0)]), rtol=1e-12)
     padded = ember.embedding_bag(ember.tensor(idx), ember.tensor(w), ember.tensor(offsets), mode=mode, padding_idx=2)
-    rows = [idx[s:e][idx[s:e] != 2] for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
+    rows = [idx[s:e][idx[s:e] != 2] for s, e in pairwise(bounds)]
     np.testing.assert_allclose(padded.numpy(), np.stack([reduce(w[r], 0) if len(r) else np.zeros(4) for r in rows]),
                                rtol=1e-12)
 
