@@ -182,7 +182,9 @@ def norm_dim(dim: Any, ndim: int, op: str) -> int:
     lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
     if not lo <= d <= hi:
         raise IndexError(f"{op}(): Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
-    return d + ndim if d < 0 else d if ndim else 0
+    if not ndim:
+        return 0  # a 0-d tensor's dims -1 and 0 both name the tensor itself
+    return d + ndim if d < 0 else d
 
 
 def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
