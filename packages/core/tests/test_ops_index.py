@@ -360,3 +360,361 @@ def test_zero_dim_index_errors() -> None:
     with raises(IndexError, "invalid index of a 0-dim tensor"):
         z[0] = 2.0
     assert z.item() == 1.0
+
+
+# -- advanced indexing: layout rules and errors -------------------------------------------------------
+
+@PROPERTY
+@given(st.data())
+def test_separated_and_adjacent_index_tensors_match_numpy(data: st.DataObject) -> None:
+    """Index tensors separated by a slice put their dims first; adjacent ones stay in place (NumPy's rule,
+    which torch shares once ints are applied first)."""
+    shape = data.draw(hnp.array_shapes(min_dims=3, max_dims=4, min_side=1, max_side=4))
+    a, x = numbered(shape)
+    bshape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3))
+    i = data.draw(hnp.arrays(np.int64, bshape, elements=st.integers(-shape[0], shape[0] - 1)))
+    j = data.draw(hnp.arrays(np.int64, bshape, elements=st.integers(-shape[2], shape[2] - 1)))
+    k = data.draw(hnp.arrays(np.int64, bshape, elements=st.integers(-shape[1], shape[1] - 1)))
+    for key in [(i, slice(None), j), (slice(None), k, j), (i, k), (Ellipsis, j, slice(None)) if len(shape) == 4 else (i,),
+                (i, None, k), (slice(1, None), k, j)]:
+        ekey = tuple(ember.tensor(v) if isinstance(v, np.ndarray) else v for v in key)
+        expected = a[key]
+        out = x[ekey]
+        assert tuple(out.shape) == expected.shape, key
+        np.testing.assert_array_equal(out.numpy(), expected)
+        # writes: a broadcast tensor value, then a scalar
+        y, b = x.clone(), a.copy()
+        value = np.arange(expected.shape[-1] if expected.ndim else 1, dtype=np.float64) - 50
+        y[ekey] = ember.tensor(value)
+        b[key] = value
+        np.testing.assert_array_equal(y.numpy(), b)
+
+
+def test_index_tensor_rules_follow_torch() -> None:
+    x = ember.arange(24.0).reshape(2, 3, 4)
+    with raises(IndexError, "shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]"):
+        x[ember.tensor([0, 1]), ember.tensor([0, 1, 2])]
+    with raises(IndexError, "shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]"):
+        x[ember.tensor([0, 1]), ember.tensor([0, 1, 2])] = 1.0
+    with raises(IndexError, "shapes [2], [3]"):  # a mask counts as its number of True elements
+        x[ember.tensor([0, 1]), ember.tensor([True, True, True])]
+    assert x[ember.tensor([0, 1]), ember.tensor([True, False, False])].tolist() == [[0.0, 1.0, 2.0, 3.0], [12.0, 13.0, 14.0, 15.0]]
+    for dt in (ember.int8, ember.int16, ember.float32):
+        with raises(IndexError, "tensors used as indices must be long, int, byte or bool tensors"):
+            x[ember.tensor([1, 0], dtype=dt)]
+    assert x[ember.tensor([1, 0], dtype=ember.int32)].shape == (2, 3, 4)
+    assert x[ember.tensor([1, 0], dtype=ember.uint8)].shape == (1, 3, 4)  # a byte tensor is a mask
+    # torch's legacy rule: a list holding sequences or tensors is a tuple of indices
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert x[[[0, 1], [1, 0]]].tolist() == x[[0, 1], [1, 0]].tolist()
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert x[[ember.tensor(0), ember.tensor(1)]].tolist() == x[0, 1].tolist()
+    assert x[[1, 0]].shape == (2, 3, 4)  # a plain list of ints is one index tensor
+    assert x[ember.tensor([1, 0]), :, True].shape == (2, 3, 4)
+    assert x[None, ember.tensor([1, 0]), :, ember.tensor([0, 0])].shape == (2, 1, 3)
+    y = x.clone()
+    before = y.numpy().copy()
+    with raises(RuntimeError, "shape mismatch: value tensor of shape [2] cannot be broadcast to indexing result of shape [2, 3]"):
+        y[ember.tensor([0, 1]), :, ember.tensor([0, 1])] = ember.tensor([1.0, 2.0])
+    with raises(IndexError, "index 4 is out of bounds for dimension 2 with size 4"):
+        y[ember.tensor([0, 1]), :, ember.tensor([0, 4])] = 0.0
+    np.testing.assert_array_equal(y.numpy(), before)
+
+
+# -- index_put ---------------------------------------------------------------------------------------
+
+@PROPERTY
+@given(SHAPES.filter(lambda s: len(s) >= 1 and s[0] > 0), st.data(), st.booleans())
+def test_index_put_accumulate_matches_add_at(shape: tuple[int, ...], data: st.DataObject, strided: bool) -> None:
+    a, x = numbered(shape)
+    if strided:  # a view that steps over the first dim of a larger tensor
+        big = ember.zeros(2 * shape[0], *shape[1:], dtype=ember.float64)
+        big[::2] = x
+        x = big[::2]
+    nidx = data.draw(st.integers(1, len(shape)))
+    count = data.draw(st.integers(0, 5))
+    idx = [np.array(data.draw(st.lists(st.integers(-n, n - 1), min_size=count, max_size=count)) if n else [], dtype=np.int64)
+           for n in shape[:nidx]]
+    if any(n == 0 for n in shape[:nidx]):
+        idx = [np.zeros(0, dtype=np.int64) for _ in idx]
+    target = a[tuple(idx)].shape
+    vshape = data.draw(st.sampled_from([target, target[-1:] if target else (), ()]))
+    v = np.arange(math.prod(vshape), dtype=np.float64).reshape(vshape) + 1
+    expected = a.copy()
+    np.add.at(expected, tuple(idx), np.broadcast_to(v, target))
+    version = x._version[0] if x._version else 0
+    x.index_put_(tuple(ember.tensor(i) for i in idx), ember.tensor(v), accumulate=True)
+    np.testing.assert_array_equal(x.numpy(), expected)
+    assert x._version[0] == version + 1
+    got = ember.index_put(ember.tensor(a), [ember.tensor(i) for i in idx], ember.tensor(v), True)
+    np.testing.assert_array_equal(got.numpy(), expected)
+
+
+def test_index_put_masks_and_plain_writes() -> None:
+    x = ember.zeros(2, 2)
+    x.index_put_((ember.tensor([[True, False], [True, True]]),), ember.tensor([1.0, 2.0, 3.0]), accumulate=True)
+    assert x.tolist() == [[1.0, 0.0], [2.0, 3.0]]
+    x.index_put_((ember.tensor([[True, False], [True, True]]),), ember.tensor(1.0), accumulate=True)
+    assert x.tolist() == [[2.0, 0.0], [3.0, 4.0]]
+    y = ember.zeros(3, 2).index_put((ember.tensor([0, 0]),), ember.tensor([1.0, 2.0]), accumulate=True)
+    assert y.tolist() == [[2.0, 4.0], [0.0, 0.0], [0.0, 0.0]]
+    z = ember.zeros(3).index_put((ember.tensor([0, 1]),), ember.tensor(5.0))
+    assert z.tolist() == [5.0, 5.0, 0.0]
+    assert ember.zeros(3).index_put_((ember.tensor(1),), ember.tensor(1.0), accumulate=True).tolist() == [0.0, 1.0, 0.0]
+    t = ember.zeros(2, 3).t()  # not viewable flat: accumulates into a copy, then writes back
+    t.index_put_((ember.tensor([1, 1]), ember.tensor([0, 0])), ember.tensor([1.0, 2.0]), accumulate=True)
+    assert t.tolist() == [[0.0, 0.0], [3.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "fragment"),
+    [
+        (lambda x: x.index_put(ember.tensor([0, 1]), ember.tensor(5.0)), TypeError,
+         "argument 'indices' (position 1) must be tuple of Tensors, not Tensor"),
+        (lambda x: x.index_put((ember.tensor([0, 1]),), 5.0), TypeError, "argument 'values' (position 2) must be Tensor, not float"),
+        (lambda x: x.index_put((None, ember.tensor([1])), ember.tensor(1.0)), TypeError,
+         "expected Tensor as element 0 in argument 0, but got NoneType"),
+        (lambda x: x.index_put((ember.tensor([0]),), ember.tensor(5, dtype=ember.int64), accumulate=True), RuntimeError,
+         "Index put requires the source and destination dtypes match, got Float for the destination and Long for the source."),
+        (lambda x: x.index_put_((ember.tensor([3]),), ember.tensor(1.0), accumulate=True), IndexError,
+         "index 3 is out of bounds for dimension 0 with size 3"),
+        (lambda x: x.index_put_((ember.tensor([0]), ember.tensor([0]), ember.tensor([0])), ember.tensor(1.0)), IndexError,
+         "too many indices for tensor of dimension 2 (got 3)"),
+        (lambda x: x.index_put_((ember.tensor([0, 1]),), ember.tensor([1.0, 2.0, 3.0]), accumulate=True), RuntimeError,
+         "shape mismatch: value tensor of shape [3] cannot be broadcast to indexing result of shape [2, 4]"),
+        (lambda x: x.index_put_((ember.tensor([0.0]),), ember.tensor(1.0)), IndexError,
+         "tensors used as indices must be long, int, byte or bool tensors"),
+    ],
+)
+def test_index_put_errors_change_nothing(call: Any, exc: type[BaseException], fragment: str) -> None:
+    x = ember.arange(12.0).reshape(3, 4)
+    with raises(exc, fragment):
+        call(x)
+    assert x.tolist() == ember.arange(12.0).reshape(3, 4).tolist()
+
+
+# -- masked ops -------------------------------------------------------------------------------------
+
+@PROPERTY
+@given(SHAPES, st.data(), st.sampled_from([ember.float64, ember.int64, ember.uint8, ember.bool]))
+def test_masked_ops_match_numpy(shape: tuple[int, ...], data: st.DataObject, dt: ember.dtype) -> None:
+    a = np.arange(math.prod(shape)).reshape(shape).astype(NP_TYPES[dt])
+    x = ember.tensor(a)
+    mshape = data.draw(hnp.broadcastable_shapes(shape, min_dims=0, max_dims=len(shape) + 1, min_side=0))
+    mask = data.draw(hnp.arrays(np.bool_, mshape))
+    m = ember.tensor(mask)
+    full = np.broadcast_shapes(shape, mshape)
+    fill = data.draw(st.sampled_from([1, True, 0]))
+    np.testing.assert_array_equal(x.masked_fill(m, fill).numpy(), np.where(mask, np.array(fill, dtype=a.dtype), a))
+    np.testing.assert_array_equal(ember.masked_select(x, m).numpy(), np.broadcast_to(a, full)[np.broadcast_to(mask, full)])
+    count = int(np.broadcast_to(mask, full).sum())
+    src = np.arange(count + data.draw(st.integers(0, 2))).astype(a.dtype)[::-1].copy()
+    expected = np.broadcast_to(a, full).copy()
+    expected[np.broadcast_to(mask, full)] = src[:count]
+    np.testing.assert_array_equal(x.masked_scatter(m, ember.tensor(src)).numpy(), expected)
+    if full == shape:  # in place, through a strided view, when the mask fits
+        base = ember.zeros(tuple(2 * n for n in shape), dtype=dt)
+        key = tuple(slice(None, None, 2) for _ in shape)
+        view = base[key] if shape else base
+        view.copy_(x)
+        view.masked_fill_(m, ember.tensor(fill))
+        np.testing.assert_array_equal(base[key].numpy() if shape else base.numpy(), np.where(mask, np.array(fill, dtype=a.dtype), a))
+        view.copy_(x)
+        view.masked_scatter_(m, ember.tensor(src))
+        np.testing.assert_array_equal(view.numpy(), expected)
+
+
+NP_TYPES = {ember.float64: np.float64, ember.int64: np.int64, ember.uint8: np.uint8, ember.bool: np.bool_}
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "fragment"),
+    [
+        (lambda x: x.masked_fill((x > 5).to(ember.uint8), -1), RuntimeError,
+         "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"),
+        (lambda x: x.masked_fill_((x > 5).to(ember.int64), -1), RuntimeError, "but got mask with dtype long int"),
+        (lambda x: x.masked_fill(x > 5, ember.tensor([1.0])), RuntimeError,
+         "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s)."),
+        (lambda x: x.masked_fill(ember.ones(3, dtype=ember.bool), -1), RuntimeError,
+         "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"),
+        (lambda x: x[0].masked_fill_(ember.ones(3, 4, dtype=ember.bool), -1), RuntimeError,
+         "output with shape [4] doesn't match the broadcast shape [3, 4]"),
+        (lambda x: x.masked_fill(x > 5, 1j), RuntimeError, "value cannot be converted to type float without overflow"),
+        (lambda x: x.masked_fill([True], 1.0), TypeError, "argument 'mask' (position 1) must be Tensor, not list"),
+        (lambda x: x.masked_scatter(x > 0, ember.arange(3.0)), RuntimeError, "Number of elements of source < number of ones in mask"),
+        (lambda x: x.masked_scatter_(x > 0, ember.arange(12)), RuntimeError,
+         "masked_scatter: expected self and source to have same dtypes but got Float and Long"),
+        (lambda x: x.masked_scatter_((x > 0).to(ember.uint8), ember.arange(12.0)), RuntimeError,
+         "masked_scatter_ only supports boolean masks, but got mask with dtype Byte"),
+        (lambda x: x.masked_select((x > 5).to(ember.uint8)), RuntimeError, "masked_select: expected BoolTensor for mask"),
+    ],
+)
+def test_masked_errors_change_nothing(call: Any, exc: type[BaseException], fragment: str) -> None:
+    x = ember.arange(12.0).reshape(3, 4)
+    with raises(exc, fragment):
+        call(x)
+    assert x.tolist() == ember.arange(12.0).reshape(3, 4).tolist()
+
+
+def test_masked_fill_values_cast_like_torch() -> None:
+    assert ember.arange(3).masked_fill(ember.tensor([True, False, True]), 2.7).tolist() == [2, 1, 2]
+    assert ember.arange(3).masked_fill(ember.tensor([True, False, True]), ember.tensor(2.5)).tolist() == [2, 1, 2]
+    assert ember.zeros(4).masked_fill(ember.ones(3, 4, dtype=ember.bool), -1).shape == (3, 4)
+    assert ember.tensor(3.0).masked_select(ember.tensor(True)).tolist() == [3.0]
+    with raises(RuntimeError, "value cannot be converted to type uint8_t without overflow"):
+        ember.zeros(3, dtype=ember.uint8).masked_fill(ember.tensor([True, False, True]), 300)
+
+
+# -- nonzero / argwhere / where(condition) -------------------------------------------------------------
+
+@PROPERTY
+@given(SHAPES, st.data(), st.sampled_from([np.float64, np.int32, np.bool_, np.complex128]))
+def test_nonzero_matches_numpy(shape: tuple[int, ...], data: st.DataObject, npdt: Any) -> None:
+    a = data.draw(hnp.arrays(npdt, shape, elements=st.sampled_from([0, 1, 2]).map(lambda v: npdt(v))))
+    x = ember.tensor(a)
+    a1 = a.reshape(shape or (1,))
+    expected = np.argwhere(a1)[:, :len(shape)]
+    out = x.nonzero()
+    assert out.dtype is ember.int64 and tuple(out.shape) == expected.shape
+    np.testing.assert_array_equal(out.numpy(), expected)
+    np.testing.assert_array_equal(ember.argwhere(x).numpy(), out.numpy())
+    for got, want in zip(ember.where(x) if npdt is np.bool_ else x.nonzero(as_tuple=True), np.nonzero(a1), strict=True):
+        np.testing.assert_array_equal(got.numpy(), want)
+    if a.ndim == 2:  # a transposed (non-contiguous) input
+        np.testing.assert_array_equal(ember.nonzero(x.t()).numpy(), np.argwhere(a.T))
+
+
+def test_nonzero_zero_dim_and_special_values() -> None:
+    assert ember.tensor(3).nonzero().shape == (1, 0)
+    assert ember.tensor(0).nonzero().shape == (0, 0)
+    assert [t.tolist() for t in ember.tensor(3).nonzero(as_tuple=True)] == [[0]]
+    assert [t.tolist() for t in ember.where(ember.tensor(0.0))] == [[]]
+    assert ember.tensor([math.nan, 0.0, -0.0]).nonzero().tolist() == [[0]]
+    assert ember.tensor([1j, 0]).nonzero().tolist() == [[0]]
+    assert ember.where(ember.tensor([True, False]), 1.0, 0.0).tolist() == [1.0, 0.0]  # the 3-argument form stays
+    with raises(TypeError, "where()"):
+        ember.where(ember.tensor([True]), ember.tensor([1.0]))
+
+
+# -- searchsorted / bucketize ------------------------------------------------------------------------
+
+@PROPERTY
+@given(st.data(), st.sampled_from([np.float64, np.int64, np.float32]), st.booleans(), st.booleans())
+def test_searchsorted_matches_numpy_row_by_row(data: st.DataObject, npdt: Any, right: bool, use_sorter: bool) -> None:
+    lead = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
+    n = data.draw(st.integers(0, 5))
+    m = data.draw(st.integers(0, 5))
+    elements = st.integers(-4, 4).map(npdt)
+    seq = np.sort(data.draw(hnp.arrays(npdt, (*lead, n), elements=elements)), axis=-1)
+    vals = data.draw(hnp.arrays(npdt, (*lead, m), elements=elements))
+    side = "right" if right else "left"
+    expected = np.zeros((*lead, m), dtype=np.int64)
+    for row in np.ndindex(*lead):
+        expected[row] = np.searchsorted(seq[row], vals[row], side=side)
+    kwargs: dict[str, Any] = {"right": right} if data.draw(st.booleans()) else {"side": side}
+    s = ember.tensor(seq)
+    if use_sorter:  # scramble each row and pass the permutation that sorts it back
+        perm = np.argsort(data.draw(hnp.arrays(np.float64, (*lead, n), elements=st.floats(0, 1))), axis=-1)
+        scrambled = np.take_along_axis(seq, perm, -1)
+        s, kwargs["sorter"] = ember.tensor(scrambled), ember.tensor(np.argsort(perm, axis=-1))
+    out = ember.searchsorted(s, ember.tensor(vals), **kwargs)
+    assert out.dtype is ember.int64
+    np.testing.assert_array_equal(out.numpy(), expected)
+    if not lead:
+        np.testing.assert_array_equal(ember.bucketize(ember.tensor(vals), ember.tensor(seq), right=right).numpy(), expected)
+        # any shape of values against a 1-d sequence, also as int32
+        v2 = vals.reshape(1, m, 1)
+        out32 = ember.searchsorted(ember.tensor(seq), ember.tensor(v2), out_int32=True, right=right)
+        assert out32.dtype is ember.int32
+        np.testing.assert_array_equal(out32.numpy(), expected.reshape(1, m, 1))
+
+
+def test_searchsorted_details() -> None:
+    seq = ember.tensor([1.0, 3.0, 5.0, 7.0])
+    assert ember.searchsorted(seq, 4).tolist() == 2 and ember.searchsorted(seq, 4).shape == ()
+    assert ember.searchsorted(seq, ember.tensor([3, 4])).tolist() == [1, 2]  # promoted together
+    assert ember.searchsorted(ember.tensor([1, 3, 5]), ember.tensor([3.5, 4.0])).tolist() == [2, 2]
+    assert ember.searchsorted(ember.tensor([]), ember.tensor([3.0])).tolist() == [0]
+    assert ember.searchsorted(seq, ember.tensor([math.nan])).tolist() == [4]
+    assert ember.searchsorted(ember.tensor([[1.0, 2.0], [3.0, 4.0]]).t(), ember.tensor([[2.0], [3.0]])).tolist() == [[1], [1]]
+    out = ember.empty(0, dtype=ember.int64)
+    assert ember.searchsorted(seq, ember.tensor([3.0]), out=out) is out and out.tolist() == [1]
+    assert ember.bucketize(3, seq).tolist() == 1
+    assert ember.bucketize(ember.tensor([3.0, 6.0, 9.0]), seq, out_int32=True).dtype is ember.int32
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "fragment"),
+    [
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), side="left", right=True), RuntimeError,
+         "searchsorted(): side and right can't be set to opposites, got side of left while right was True"),
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), side="foo"), RuntimeError,
+         "searchsorted(): side can only be 'left' or 'right' but got foo"),
+        (lambda s: ember.searchsorted(s.reshape(2, 2), ember.tensor([[3.0, 4.0, 5.0]])), RuntimeError,
+         "but we got boundaries tensor [2, 2] and input value tensor [1, 3]"),
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), sorter=ember.tensor([1, 2])), RuntimeError,
+         "searchsorted(): boundary and sorter must have the same size, but got boundary tensor [4]and got sorter tensor [2]"),
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), sorter=ember.tensor([1.0, 2, 0, 3])), RuntimeError,
+         "searchsorted(): sorter must be a tensor of long dtype but got dtype Float"),
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), sorter=ember.tensor([1, 2, 0, 4])), RuntimeError,
+         "searchsorted(): sorter index out of range"),
+        (lambda s: ember.searchsorted(ember.tensor(1.0), ember.tensor([3.0])), RuntimeError,
+         "searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension"),
+        (lambda s: ember.searchsorted(ember.tensor([False, True]), ember.tensor([True])), NotImplementedError, "'Bool'"),
+        (lambda s: ember.searchsorted(s, ember.tensor([3.0]), out_int32=True, out=ember.empty(0, dtype=ember.int64)), RuntimeError,
+         "output tensor's dtype is wrong, it can only be Int(int32) or Long(int64)"),
+        (lambda s: ember.bucketize(ember.tensor([3.0]), s.reshape(2, 2)), RuntimeError,
+         "boundaries tensor must be 1 dimension, but got dim(2)"),
+        (lambda s: ember.searchsorted([1, 2], ember.tensor([3.0])), TypeError, "'sorted_sequence' (position 1) must be Tensor, not list"),
+    ],
+)
+def test_searchsorted_errors(call: Any, exc: type[BaseException], fragment: str) -> None:
+    with raises(exc, fragment):
+        call(ember.tensor([1.0, 3.0, 5.0, 7.0]))
+
+
+# -- bincount ------------------------------------------------------------------------------------------
+
+@PROPERTY
+@given(st.lists(st.integers(0, 9), max_size=12), st.integers(0, 12), st.sampled_from([None, np.float32, np.float64, np.int64]),
+       st.sampled_from([ember.int64, ember.int32, ember.uint8]))
+def test_bincount_matches_numpy(data: list[int], minlength: int, wdt: Any, dt: ember.dtype) -> None:
+    a = np.array(data, dtype=np.int64)
+    x = ember.tensor(a, dtype=dt)
+    if wdt is None:
+        out = x.bincount(minlength=minlength)
+        assert out.dtype is ember.int64
+        np.testing.assert_array_equal(out.numpy(), np.bincount(a, minlength=minlength))
+        return
+    w = (np.arange(len(a)) % 5).astype(wdt) + 1
+    out = ember.bincount(x, ember.tensor(w), minlength)
+    if len(a):
+        assert out.dtype is (ember.float32 if wdt is np.float32 else ember.float64)
+    np.testing.assert_array_equal(out.numpy(), np.bincount(a, weights=w.astype(np.float64), minlength=minlength))
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "fragment"),
+    [
+        (lambda: ember.bincount(ember.tensor([-1, 1])), RuntimeError, "bincount only supports 1-d non-negative integral inputs."),
+        (lambda: ember.bincount(ember.tensor([[1]])), RuntimeError, "bincount only supports 1-d non-negative integral inputs."),
+        (lambda: ember.bincount(ember.tensor(1)), RuntimeError, "bincount only supports 1-d non-negative integral inputs."),
+        (lambda: ember.bincount(ember.tensor([1.0])), NotImplementedError, "not implemented for 'Float'"),
+        (lambda: ember.bincount(ember.tensor([True])), NotImplementedError, "not implemented for 'Bool'"),
+        (lambda: ember.bincount(ember.tensor([3]), minlength=-1), RuntimeError, "minlength should be >= 0"),
+        (lambda: ember.bincount(ember.tensor([3, 1]), weights=ember.tensor([1.0])), RuntimeError,
+         "weights should be 1-d and have the same length as input"),
+    ],
+)
+def test_bincount_errors(call: Any, exc: type[BaseException], fragment: str) -> None:
+    with raises(exc, fragment):
+        call()
+
+
+def test_bincount_empty_and_complex_weights() -> None:
+    assert ember.bincount(ember.tensor([], dtype=ember.int64), minlength=3).tolist() == [0, 0, 0]
+    empty = ember.bincount(ember.tensor([], dtype=ember.int64), weights=ember.tensor([]), minlength=2)
+    assert empty.dtype is ember.int64 and empty.tolist() == [0, 0]  # torch's answer for empty input
+    with pytest.warns(UserWarning, match="discards the imaginary part"):
+        out = ember.bincount(ember.tensor([1]), weights=ember.tensor([1 + 2j]))
+    assert out.dtype is ember.float64 and out.tolist() == [0.0, 1.0]
