@@ -115,6 +115,15 @@ def _clipped(
     return parts
 
 
+def _every_window_real(size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: Ints, dil: Ints) -> bool:
+    """Whether every window holds at least one real (non-padding) element."""
+    for s, o, k, st, p, d in zip(size, out, kernel, stride, pad, dil, strict=True):
+        pos = np.arange(o)[:, None] * st - p + np.arange(k)[None, :] * d
+        if not ((pos >= 0) & (pos < s)).any(axis=1).all():
+            return False
+    return True
+
+
 class PoolKernels:
     """Optional-tier overrides mixed into NumpyBackend."""
 
@@ -139,6 +148,10 @@ class PoolKernels:
             np.maximum(v, x[src], out=v)
         if not with_indices:
             return values, None
+        if not whole and not _every_window_real(size, out, kernel_size, stride, padding, dilation):
+            # Some window holds padding only (large dilation on a tiny input): PyTorch's index is
+            # then a position past the plane, which the reference reproduces.
+            return _reference("max_pool")(self, x, kernel_size, stride, padding, dilation, ceil_mode)
         # Offset of each window's maximum (first equal offset, as in PyTorch) as a count of the
         # offsets before it: `pending` stays true while no offset so far equals the maximum
         # (padding never does), and `which` adds it up. One-byte arrays keep this cheap.
@@ -147,11 +160,12 @@ class PoolKernels:
         pending = np.ones(shape, dtype=np.bool_)
         which = np.zeros(shape, dtype=code)
         steps = np.asarray(_offset_steps(size, kernel_size, dilation), dtype=np.int64)
-        for t, sub, src in parts:
-            if t == count - 1:
-                break
-            p = pending[sub]
-            p &= x[src] != values[sub]
+        by_offset = {t: (sub, src) for t, sub, src in parts}
+        for t in range(count - 1):
+            if t in by_offset:  # offsets that only ever reach padding stay pending everywhere
+                sub, src = by_offset[t]
+                p = pending[sub]
+                p &= x[src] != values[sub]
             which += pending
         if x.dtype.kind == "f":
             nan = np.isnan(values)

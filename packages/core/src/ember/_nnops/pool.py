@@ -149,7 +149,7 @@ def _output_size(x: TensorBase, n: int, output_size: Any, op: str) -> Ints:
         raise RuntimeError(
             f"{op}(): elements of output_size must be greater than or equal to 0 but received {tuple(out)}"
         )
-    for d in range(_non_batch(shape, n), len(shape)):
+    for d in range(len(shape) - n, len(shape)):
         if shape[d] == 0:
             raise RuntimeError(
                 f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "

@@ -243,7 +243,8 @@ def max_pool_backward(
     ``(*batch, *out)``; ``input_size`` is the input's spatial shape. Returns the
     ``(*batch, *input_size)`` array, in ``grad_out``'s dtype, that is zero except
     ``grad_in[b][indices[b, o]] += grad_out[b, o]``: where windows overlap, every window's
-    gradient reaching one element is summed. The window geometry (all four given or none)
+    gradient reaching one element is summed; indices outside the plane (windows of padding
+    only) contribute nothing. The window geometry (all four given or none)
     is a hint an override may use for a faster path; the result must not depend on it.
     """
     n = len(input_size)
@@ -254,7 +255,13 @@ def max_pool_backward(
     grad_in = _full(bk, grad_out, (*batch, math.prod(input_size)), 0, dt)
     if cells:
         g = bk.reshape(grad_out, (*batch, cells), None)
-        bk.scatter_add(grad_in, nb, bk.reshape(indices, (*batch, cells), None), g)
+        idx = bk.reshape(indices, (*batch, cells), None)
+        # A window of padding only has PyTorch's index past the plane; its gradient goes nowhere.
+        outside = bk.logical_or(bk.less(idx, 0), bk.greater_equal(idx, math.prod(input_size)))
+        if bk.item(bk.any(outside, None, False)):
+            idx = bk.where(outside, _full(bk, idx, (), 0, D.int64), idx)
+            g = bk.where(outside, _full(bk, g, (), 0, dt), g)
+        bk.scatter_add(grad_in, nb, idx, g)
     return bk.reshape(grad_in, (*batch, *input_size), None)
 
 
@@ -395,27 +402,34 @@ def _window_bounds(bk: Any, like: Array, size: int, out: int) -> tuple[Array, Ar
     return starts, ends
 
 
-def _averaging_matrix(bk: Any, like: Array, size: int, out: int, dt: dtype) -> Array:
-    """The ``(out, size)`` matrix whose row ``i`` averages adaptive window ``i``."""
-    starts, ends = _window_bounds(bk, like, size, out)
-    j = bk.reshape(_arange(bk, like, size), (1, size), None)
-    s = bk.reshape(starts, (out, 1), None)
-    e = bk.reshape(ends, (out, 1), None)
-    inside = bk.astype(bk.logical_and(bk.greater_equal(j, s), bk.less(j, e)), dt)
-    return bk.divide(inside, bk.astype(bk.subtract(e, s), dt))
+def _gather_windows(bk: Any, like: Array, size: int, out: int) -> tuple[Array, Array, Array, int]:
+    """One dim's adaptive windows as fixed-width gathers: ``(positions, valid, counts, width)``.
+
+    ``positions`` (int64, ``out * width``) lists each window's input positions, padded
+    by repeating its last one; ``valid`` (bool, ``(out, width)``) marks the real ones;
+    ``counts`` (int64, ``out``) is each window's size.
+    """
+    starts, ends = adaptive_windows(size, out)
+    width = max(e - s for s, e in zip(starts, ends, strict=True))
+    s_dev, e_dev = _window_bounds(bk, like, size, out)
+    t = bk.reshape(_arange(bk, like, width), (1, width), None)
+    first = bk.reshape(s_dev, (out, 1), None)
+    last = bk.subtract(bk.reshape(e_dev, (out, 1), None), 1)
+    pos = bk.add(first, t)
+    valid = bk.less_equal(pos, last)
+    flat = bk.reshape(bk.minimum(pos, last), (out * width,), None)
+    return flat, valid, bk.subtract(e_dev, s_dev), width
 
 
-def _apply_along(bk: Any, x: Array, axis: int, matrix: Array) -> Array:
-    """``x`` with its ``axis`` mapped through ``matrix`` (``(new, old)``): a batched matmul."""
-    last = len(x.shape) - 1
-    if axis == last:
-        return bk.matmul(x, bk.permute_dims(matrix, (1, 0)))
-    order = (*(d for d in range(last + 1) if d != axis), axis)
-    moved = bk.matmul(bk.permute_dims(x, order), bk.permute_dims(matrix, (1, 0)))
-    back = [0] * (last + 1)
-    for pos, d in enumerate(order):
-        back[d] = pos
-    return bk.permute_dims(moved, tuple(back))
+def _split_shape(shape: Ints, axis: int, out: int, width: int) -> Ints:
+    return (*shape[:axis], out, width, *shape[axis + 1:])
+
+
+def _broadcast_mask(bk: Any, valid: Array, axis: int, ndim: int) -> Array:
+    """``(out, width)`` reshaped to broadcast against an array split at ``axis`` (``ndim + 1`` dims)."""
+    shape = [1] * (ndim + 1)
+    shape[axis], shape[axis + 1] = valid.shape
+    return bk.reshape(valid, tuple(shape), None)
 
 
 def _adaptive_samples(bk: Any, rng: Any) -> Samples:
@@ -437,15 +451,24 @@ def adaptive_avg_pool(bk: Any, x: Array, output_size: Ints) -> Array:
 
     Along each spatial dim of size ``L``, output ``i`` averages input positions
     ``floor(i*L/out) <= j < ceil((i+1)*L/out)`` (windows may overlap or have
-    different sizes); the N-d window is the product of the per-dim ones.
+    different sizes); the N-d window is the product of the per-dim ones, so a NaN or
+    an infinity reaches exactly the outputs whose windows hold it.
     """
     n = len(output_size)
     nb = len(x.shape) - n
     dt = bk.ember_dtype(x.dtype)
+    if 0 in output_size:
+        return _full(bk, x, (*x.shape[:nb], *output_size), 0, dt)
+    zero = _full(bk, x, (), 0, dt)
     for d, o in enumerate(output_size):
-        size = x.shape[nb + d]
-        if size != o:
-            x = _apply_along(bk, x, nb + d, _averaging_matrix(bk, x, size, o, dt))
+        size, axis = x.shape[nb + d], nb + d
+        if size == o:
+            continue
+        flat, valid, counts, width = _gather_windows(bk, x, size, o)
+        g = bk.reshape(bk.take(x, flat, axis), _split_shape(tuple(x.shape), axis, o, width), None)
+        # where(), not a multiplication by the mask: 0 * inf would be NaN.
+        g = bk.where(_broadcast_mask(bk, valid, axis, len(x.shape)), g, zero)
+        x = bk.divide(bk.sum(g, axis + 1, False, dt), _along(bk, bk.astype(counts, dt), axis, len(x.shape)))
     return x
 
 
@@ -464,11 +487,26 @@ def adaptive_avg_pool_backward(bk: Any, grad_out: Array, input_size: Ints) -> Ar
     n = len(input_size)
     nb = len(grad_out.shape) - n
     dt = bk.ember_dtype(grad_out.dtype)
+    if 0 in grad_out.shape[nb:]:
+        return _full(bk, grad_out, (*grad_out.shape[:nb], *input_size), 0, dt)
     g = grad_out
+    zero = _full(bk, g, (), 0, dt)
     for d, size in enumerate(input_size):
-        o = g.shape[nb + d]
-        if size != o:
-            g = _apply_along(bk, g, nb + d, bk.permute_dims(_averaging_matrix(bk, g, size, o, dt), (1, 0)))
+        o, axis = g.shape[nb + d], nb + d
+        if size == o:
+            continue
+        flat, valid, counts, width = _gather_windows(bk, g, size, o)
+        share = bk.divide(g, _along(bk, bk.astype(counts, dt), axis, len(g.shape)))
+        split = _split_shape(tuple(g.shape), axis, o, width)
+        mask = _broadcast_mask(bk, valid, axis, len(g.shape))
+        expanded = bk.reshape(share, _split_shape(tuple(g.shape), axis, o, 1), None)
+        src = bk.where(mask, bk.broadcast_to(expanded, split), zero)
+        merged = (*g.shape[:axis], o * width, *g.shape[axis + 1:])
+        src = bk.reshape(src, merged, None)
+        index = bk.broadcast_to(_along(bk, flat, axis, len(g.shape)), merged)
+        result = _full(bk, g, (*g.shape[:axis], size, *g.shape[axis + 1:]), 0, dt)
+        bk.scatter_add(result, axis, bk.copy(index), src)
+        g = result
     return g
 
 
