@@ -47,20 +47,20 @@ def out_size(size: int, k: int, s: int, p: int, d: int, ceil: bool) -> int:
 def np_max_pool(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple, ceil: bool) -> tuple[np.ndarray, np.ndarray]:
     n = len(k)
     batch, size = x.shape[:-n], x.shape[-n:]
-    out = tuple(out_size(*a, ceil) for a in zip(size, k, s, p, d))
+    out = tuple(out_size(*a, ceil) for a in zip(size, k, s, p, d, strict=True))
     values = np.empty(batch + out, x.dtype)
     indices = np.empty(batch + out, np.int64)
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     for b in np.ndindex(*batch):
         for o in np.ndindex(*out):
-            start = [oi * si - pi for oi, si, pi in zip(o, s, p)]
-            first = [st_ + (-(st_) + di - 1) // di * di if st_ < 0 else st_ for st_, di in zip(start, d)]
+            start = [oi * si - pi for oi, si, pi in zip(o, s, p, strict=True)]
+            first = [st_ + (-(st_) + di - 1) // di * di if st_ < 0 else st_ for st_, di in zip(start, d, strict=True)]
             # PyTorch's initial index: the first element not left of the plane (past its end
             # when the window holds padding only).
             best, where = lowest, sum(f * math.prod(size[i + 1:]) for i, f in enumerate(first))
             for j in np.ndindex(*k):
-                pos = [st_ + ji * di for st_, ji, di in zip(start, j, d)]
-                if not all(0 <= q < L for q, L in zip(pos, size)):
+                pos = [st_ + ji * di for st_, ji, di in zip(start, j, d, strict=True)]
+                if not all(0 <= q < L for q, L in zip(pos, size, strict=True)):
                     continue
                 v = x[b + tuple(pos)]
                 if v > best or (x.dtype.kind == "f" and np.isnan(v)):
@@ -72,16 +72,16 @@ def np_max_pool(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple, ceil: boo
 def np_avg_pool(x: np.ndarray, k: tuple, s: tuple, p: tuple, ceil: bool, include: bool, override: Any) -> np.ndarray:
     n = len(k)
     batch, size = x.shape[:-n], x.shape[-n:]
-    out = tuple(out_size(*a, 1, ceil) for a in zip(size, k, s, p))
+    out = tuple(out_size(*a, 1, ceil) for a in zip(size, k, s, p, strict=True))
     result = np.empty(batch + out, x.dtype)
     for b in np.ndindex(*batch):
         for o in np.ndindex(*out):
-            lo = [oi * si - pi for oi, si, pi in zip(o, s, p)]
-            hi = [min(l_ + ki, L + pi) for l_, ki, L, pi in zip(lo, k, size, p)]
-            pool = math.prod(h - l_ for l_, h in zip(lo, hi))
+            lo = [oi * si - pi for oi, si, pi in zip(o, s, p, strict=True)]
+            hi = [min(l_ + ki, L + pi) for l_, ki, L, pi in zip(lo, k, size, p, strict=True)]
+            pool = math.prod(h - l_ for l_, h in zip(lo, hi, strict=True))
             lo = [max(l_, 0) for l_ in lo]
-            hi = [min(h, L) for h, L in zip(hi, size)]
-            region = x[b + tuple(slice(l_, h) for l_, h in zip(lo, hi))]
+            hi = [min(h, L) for h, L in zip(hi, size, strict=True)]
+            region = x[b + tuple(slice(l_, h) for l_, h in zip(lo, hi, strict=True))]
             div = override if override is not None else pool if include else region.size
             total = region.sum(dtype=np.float64)
             result[b + o] = math.trunc(total / div) if x.dtype.kind == "i" else total / div
@@ -97,7 +97,7 @@ def np_adaptive(x: np.ndarray, out: tuple, how: str) -> tuple[np.ndarray, np.nda
     batch, size = x.shape[:-n], x.shape[-n:]
     values = np.empty(batch + out, x.dtype)
     indices = np.zeros(batch + out, np.int64)
-    wins = [windows(L, o) for L, o in zip(size, out)]
+    wins = [windows(L, o) for L, o in zip(size, out, strict=True)]
     for b in np.ndindex(*batch):
         for o in np.ndindex(*out):
             bounds = [wins[d][o[d]] for d in range(n)]
@@ -121,9 +121,9 @@ def max_cases(draw: st.DrawFn, ints: bool = True) -> tuple[np.ndarray, tuple, tu
     k = tuple(draw(st.integers(1, 3)) for _ in range(n))
     d = tuple(draw(st.integers(1, 2)) for _ in range(n))
     s = tuple(draw(st.integers(1, 3)) for _ in range(n))
-    p = tuple(draw(st.integers(0, ((ki - 1) * di + 1) // 2)) for ki, di in zip(k, d))
+    p = tuple(draw(st.integers(0, ((ki - 1) * di + 1) // 2)) for ki, di in zip(k, d, strict=True))
     ceil = draw(st.booleans())
-    size = tuple(draw(st.integers(max(1, (ki - 1) * di + 1 - 2 * pi), 6)) for ki, di, pi in zip(k, d, p))
+    size = tuple(draw(st.integers(max(1, (ki - 1) * di + 1 - 2 * pi), 6)) for ki, di, pi in zip(k, d, p, strict=True))
     batch = draw(st.sampled_from([(), (2,), (0, 2), (2, 3)] if n < 3 else [(), (1,), (2, 1)]))
     if not batch:
         batch = (2,)  # unbatched: (C, *spatial)
@@ -188,7 +188,7 @@ def test_max_pool_shapes_and_defaults() -> None:
     assert MAX[2](x, 2, ()).shape == (1, 2, 2)
     assert tuple(MAX[2](ember.ones(0, 3, 4, 4), 2).shape) == (0, 3, 2, 2)
     assert tuple(MAX[2](ember.ones(1, 1, 5, 5), 2, ceil_mode=True).shape) == (1, 1, 3, 3)
-    v, i = P.max_pool2d_with_indices(x, 2)
+    _v, i = P.max_pool2d_with_indices(x, 2)
     assert i.dtype is ember.int64 and i.tolist() == [[[5, 7], [13, 15]]]
     assert MAX[1](ember.tensor([[1.0, 3.0, 2.0, 5.0]]), 2).tolist() == [[3.0, 5.0]]
 
@@ -218,7 +218,7 @@ def test_max_and_avg_pool_non_contiguous(layout: str) -> None:
 def avg_cases(draw: st.DrawFn) -> tuple:
     x, k, s, p, _, ceil = draw(max_cases())
     x = np.nan_to_num(x, nan=0.5, neginf=-2.0)
-    p = tuple(min(pi, ki // 2) for pi, ki in zip(p, k))  # no dilation: padding up to half the kernel
+    p = tuple(min(pi, ki // 2) for pi, ki in zip(p, k, strict=True))  # no dilation: padding up to half the kernel
     include = draw(st.booleans())
     override = draw(st.sampled_from([None, None, 3, -2])) if len(k) > 1 else None
     return x, k, s, p, ceil, include, override
