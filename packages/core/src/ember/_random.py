@@ -201,11 +201,17 @@ def _decode_state(new_state: Any, op: str) -> dict[str, Any]:
 _defaults: dict[str, Generator] = {}
 
 
+_last_seed: list[int | None] = [None]  # the last manual_seed()/seed(), for device types seen later
+
+
 def default_generator_for(dev: device) -> Generator:
     """The process-wide generator used when no ``generator=`` is passed."""
     gen = _defaults.get(dev.type)
     if gen is None:
-        gen = _defaults.setdefault(dev.type, Generator(dev.type))
+        fresh = Generator(dev.type)
+        if _last_seed[0] is not None:  # manual_seed() seeds every device type, even ones first used later
+            fresh.manual_seed(_last_seed[0])
+        gen = _defaults.setdefault(dev.type, fresh)
     return gen
 
 
@@ -219,6 +225,7 @@ def manual_seed(seed: int) -> Generator:
     cpu.manual_seed(seed)
     for gen in _defaults.values():
         gen.manual_seed(seed)
+    _last_seed[0] = cpu.initial_seed()
     return cpu
 
 
@@ -227,6 +234,7 @@ def seed() -> int:
     value = default_generator_for(device("cpu")).seed()
     for gen in _defaults.values():
         gen.manual_seed(value)
+    _last_seed[0] = value
     return value
 
 

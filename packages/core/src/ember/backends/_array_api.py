@@ -119,12 +119,17 @@ class ArrayAPIBackend:
         return self.xp.eye(n, m, dtype=self._native[dt], device=self._device(index))
 
     def astype(self, x: Array, dt: dtype) -> Array:
+        if self.xp.isdtype(x.dtype, "complex floating") and dt.category < 3:  # ember's D.COMPLEX
+            # The standard forbids complex-to-real casts; torch keeps the real part (bool: != 0).
+            return self.xp.not_equal(x, 0) if dt.name == "bool" else self.xp.astype(self.xp.real(x), self._native[dt])
         return self.xp.astype(x, self._native[dt], copy=True)
 
     def copy(self, x: Array) -> Array:
         return self.xp.asarray(x, copy=True)
 
     def copy_into(self, dst: Array, src: Any) -> None:
+        if hasattr(src, "dtype") and src.dtype != dst.dtype:
+            src = self.astype(src, self.ember_dtype(dst.dtype))  # the standard casts nothing on write
         dst[...] = src
 
     def item(self, x: Array) -> Any:
@@ -157,10 +162,18 @@ class ArrayAPIBackend:
         return self.xp.where(cond, a, b)
 
     def clip(self, x: Array, lo: Any, hi: Any) -> Array:
-        return self.xp.clip(x, lo, hi)
+        if lo is None or hi is None or (not hasattr(lo, "shape") and not hasattr(hi, "shape") and lo <= hi):
+            return self.xp.clip(x, lo, hi)
+        # min(max(x, lo), hi) gives hi where lo > hi, as torch does; the standard leaves that undefined.
+        xp = self.xp
+        lo = lo if hasattr(lo, "shape") else xp.full((), lo, dtype=x.dtype)
+        hi = hi if hasattr(hi, "shape") else xp.full((), hi, dtype=x.dtype)
+        return xp.minimum(xp.maximum(x, lo), hi)
 
     # -- reductions ------------------------------------------------------------------
     def sum(self, x: Array, axis: Axis, keepdims: bool, dt: dtype) -> Array:
+        if self.xp.isdtype(x.dtype, "bool"):  # the standard sums numbers only
+            x = self.xp.astype(x, self._native[dt])
         return self.xp.sum(x, axis=axis, keepdims=keepdims, dtype=self._native[dt])
 
     def prod(self, x: Array, axis: Axis, keepdims: bool, dt: dtype) -> Array:
@@ -169,17 +182,27 @@ class ArrayAPIBackend:
     def mean(self, x: Array, axis: Axis, keepdims: bool) -> Array:
         return self.xp.mean(x, axis=axis, keepdims=keepdims)
 
+    # The standard orders numbers only: bool max/min are any/all, bool arg-reductions and sorts go via uint8.
     def max(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        if self.xp.isdtype(x.dtype, "bool"):
+            return self.xp.any(x, axis=axis, keepdims=keepdims)
         return self.xp.max(x, axis=axis, keepdims=keepdims)
 
     def min(self, x: Array, axis: Axis, keepdims: bool) -> Array:
+        if self.xp.isdtype(x.dtype, "bool"):
+            return self.xp.all(x, axis=axis, keepdims=keepdims)
         return self.xp.min(x, axis=axis, keepdims=keepdims)
 
     def argmax(self, x: Array, axis: int | None, keepdims: bool) -> Array:
+        x = self._orderable(x)
         return self.xp.astype(self.xp.argmax(x, axis=axis, keepdims=keepdims), self._native[int64])
 
     def argmin(self, x: Array, axis: int | None, keepdims: bool) -> Array:
+        x = self._orderable(x)
         return self.xp.astype(self.xp.argmin(x, axis=axis, keepdims=keepdims), self._native[int64])
+
+    def _orderable(self, x: Array) -> Array:
+        return self.xp.astype(x, self.xp.uint8) if self.xp.isdtype(x.dtype, "bool") else x
 
     def all(self, x: Array, axis: Axis, keepdims: bool) -> Array:
         return self.xp.all(x, axis=axis, keepdims=keepdims)
@@ -197,10 +220,13 @@ class ArrayAPIBackend:
     def sort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
         if descending:  # the standard's descending sort puts NaN last; torch puts it first
             return self.take_along_axis(x, self.argsort(x, axis, True, stable), axis)
+        if self.xp.isdtype(x.dtype, "bool"):
+            return self.xp.astype(self.xp.sort(self._orderable(x), axis=axis, stable=stable), x.dtype)
         return self.xp.sort(x, axis=axis, stable=stable)
 
     def argsort(self, x: Array, axis: int, descending: bool, stable: bool) -> Array:
         xp, i64 = self.xp, self._native[int64]
+        x = self._orderable(x)
         if not descending:
             return xp.astype(xp.argsort(x, axis=axis, stable=stable), i64)
         # A stable ascending sort of an order-reversing key is the stable descending sort.
@@ -213,7 +239,7 @@ class ArrayAPIBackend:
         order = xp.argsort(xp.negative(x), axis=axis, stable=True)
         if bool(xp.any(nan)):  # second stable pass on "is not NaN" (least significant key first)
             order = xp.take_along_axis(
-                order, xp.argsort(xp.take_along_axis(xp.logical_not(nan), order, axis=axis), axis=axis, stable=True),
+                order, xp.argsort(self._orderable(xp.take_along_axis(xp.logical_not(nan), order, axis=axis)), axis=axis, stable=True),
                 axis=axis,
             )
         return xp.astype(order, i64)
@@ -280,16 +306,38 @@ class ArrayAPIBackend:
 
     # -- indexing ---------------------------------------------------------------------------
     def getitem(self, x: Array, key: tuple[Any, ...]) -> Array:
-        return x[key]
+        key = (*key, Ellipsis)  # the standard wants every axis indexed; core's keys may stop early
+        try:
+            return x[key]
+        except (IndexError, TypeError, ValueError):
+            if not any(hasattr(k, "shape") for k in key):
+                raise
+        # Array indices beyond the standard's (one 1-D integer array): index on the host.
+        host = self.to_numpy(x)[tuple(self.to_numpy(k) if hasattr(k, "shape") else k for k in key)]
+        return self.xp.asarray(np.asarray(host), device=getattr(x, "device", None))
 
     def setitem(self, x: Array, key: tuple[Any, ...], value: Any) -> None:
-        x[key] = value
+        key = (*key, Ellipsis)
+        try:
+            x[key] = value
+            return
+        except (IndexError, TypeError, ValueError):
+            pass  # array or None keys the library cannot write through: write on the host
+        host = np.array(self.to_numpy(x))
+        host[tuple(self.to_numpy(k) if hasattr(k, "shape") else k for k in key)] = (
+            self.to_numpy(value) if hasattr(value, "shape") else value
+        )
+        x[...] = self.xp.asarray(host, device=getattr(x, "device", None))
 
     def nonzero(self, x: Array) -> tuple[Array, ...]:
         return tuple(self.xp.astype(i, self._native[int64]) for i in self.xp.nonzero(x))
 
     def take(self, x: Array, indices: Array, axis: int) -> Array:
-        return self.xp.take(x, indices, axis=axis)
+        if indices.ndim == 1:
+            return self.xp.take(x, indices, axis=axis)
+        # The standard's take wants 1-D indices: take flat, then give the indices' shape back.
+        flat = self.xp.take(x, self.xp.reshape(indices, (-1,)), axis=axis)
+        return self.xp.reshape(flat, (*x.shape[:axis], *indices.shape, *x.shape[axis + 1:]))
 
     def take_along_axis(self, x: Array, indices: Array, axis: int) -> Array:
         return self.xp.take_along_axis(x, indices, axis=axis)

@@ -1,4 +1,5 @@
-"""Testing helpers, mirroring ``torch.testing``.
+"""Testing helpers, mirroring ``torch.testing``; the backend conformance kit is
+:mod:`ember.testing.conformance` (imported on its own, as it needs pytest).
 
 >>> import ember
 >>> from ember.testing import assert_close
@@ -8,6 +9,5 @@
 from __future__ import annotations
 
 from ember.testing._comparison import assert_close
-from ember.testing.conformance import conformance_tests
 
-__all__ = ["assert_close", "conformance_tests"]
+__all__ = ["assert_close"]
