@@ -23,6 +23,7 @@ import ember
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 PROPERTY = settings(max_examples=80, deadline=None)
+FEWER = settings(max_examples=40, deadline=None)
 
 NUMPY_PHRASES = ("numpy", "out of bounds for uint8", "could not broadcast", "boolean index did not match", "Python integer")
 
@@ -364,7 +365,7 @@ def test_zero_dim_index_errors() -> None:
 
 # -- advanced indexing: layout rules and errors -------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(st.data())
 def test_separated_and_adjacent_index_tensors_match_numpy(data: st.DataObject) -> None:
     """Index tensors separated by a slice put their dims first; adjacent ones stay in place (NumPy's rule,
@@ -423,7 +424,7 @@ def test_index_tensor_rules_follow_torch() -> None:
 
 # -- index_put ---------------------------------------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(SHAPES.filter(lambda s: len(s) >= 1 and s[0] > 0), st.data(), st.booleans())
 def test_index_put_accumulate_matches_add_at(shape: tuple[int, ...], data: st.DataObject, strided: bool) -> None:
     a, x = numbered(shape)
@@ -495,7 +496,7 @@ def test_index_put_errors_change_nothing(call: Any, exc: type[BaseException], fr
 
 # -- masked ops -------------------------------------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(SHAPES, st.data(), st.sampled_from([ember.float64, ember.int64, ember.uint8, ember.bool]))
 def test_masked_ops_match_numpy(shape: tuple[int, ...], data: st.DataObject, dt: ember.dtype) -> None:
     a = np.arange(math.prod(shape)).reshape(shape).astype(NP_TYPES[dt])
@@ -567,7 +568,7 @@ def test_masked_fill_values_cast_like_torch() -> None:
 
 # -- nonzero / argwhere / where(condition) -------------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(SHAPES, st.data(), st.sampled_from([np.float64, np.int32, np.bool_, np.complex128]))
 def test_nonzero_matches_numpy(shape: tuple[int, ...], data: st.DataObject, npdt: Any) -> None:
     a = data.draw(hnp.arrays(npdt, shape, elements=st.sampled_from([0, 1, 2]).map(lambda v: npdt(v))))
@@ -598,7 +599,7 @@ def test_nonzero_zero_dim_and_special_values() -> None:
 
 # -- searchsorted / bucketize ------------------------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(st.data(), st.sampled_from([np.float64, np.int64, np.float32]), st.booleans(), st.booleans())
 def test_searchsorted_matches_numpy_row_by_row(data: st.DataObject, npdt: Any, right: bool, use_sorter: bool) -> None:
     lead = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
@@ -675,7 +676,7 @@ def test_searchsorted_errors(call: Any, exc: type[BaseException], fragment: str)
 
 # -- bincount ------------------------------------------------------------------------------------------
 
-@PROPERTY
+@FEWER
 @given(st.lists(st.integers(0, 9), max_size=12), st.integers(0, 12), st.sampled_from([None, np.float32, np.float64, np.int64]),
        st.sampled_from([ember.int64, ember.int32, ember.uint8]))
 def test_bincount_matches_numpy(data: list[int], minlength: int, wdt: Any, dt: ember.dtype) -> None:

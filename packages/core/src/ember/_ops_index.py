@@ -433,7 +433,8 @@ class IndexMixin(TensorBase):
 
     def argwhere(self) -> Tensor:
         """:meth:`nonzero` as one ``(n, ndim)`` tensor."""
-        return self.nonzero()  # type: ignore[no-any-return]
+        out: Tensor = self.nonzero()
+        return out
 
     def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
         """How often each value ``0..max`` occurs in this 1-d non-negative integer tensor (or the
@@ -649,8 +650,8 @@ def _accumulate(t: TensorBase, indices: Any, nkey: tuple[Any, ...], values: Tens
         strides[j] = strides[j + 1] * lead[j + 1]
     bshape = broadcast_for("", *(tuple(a.shape) for a, _ in parts)) if parts else ()
     lin = bk.full(bshape, 0, D.int64, devidx)
-    for a, j in parts:
-        lin = bk.add(lin, bk.multiply(a, strides[j]) if j is not None else bk.multiply(a, 0))
+    for a, at in parts:
+        lin = bk.add(lin, bk.multiply(a, 0 if at is None else strides[at]))
     target = bshape + rest
     vshape = tuple(values._data.shape)
     _check_broadcast(vshape, target)
