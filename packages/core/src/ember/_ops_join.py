@@ -40,7 +40,7 @@ def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
     if not tensors:
         raise RuntimeError(f"{op}(): {op} expects a non-empty TensorList")
     check_same_device(op, tensors)
-    return list(tensors)  # type: ignore[arg-type]
+    return list(tensors)
 
 
 def _check_tensors(tensors: Sequence[Any]) -> None:
@@ -271,7 +271,7 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *
     if not isinstance(input, TensorBase):
         raise TypeError(f"repeat_interleave(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if repeats is not None:
-        return input.repeat_interleave(repeats, dim, output_size=output_size)  # type: ignore[attr-defined, no-any-return]
+        return input.repeat_interleave(repeats, dim, output_size=output_size)  # type: ignore[attr-defined]
     if dim is not None:
         raise TypeError("repeat_interleave(): missing argument 'repeats' (dim= needs an input and repeats)")
     if input._data.ndim != 1:

@@ -593,7 +593,7 @@ def _nsplit(t: TensorBase, arg: Any, op: str, min_dims: int, d: int) -> tuple[Te
                 f"not divisible by the split_size {sections}!"
             )
         arg = sections
-    return t.tensor_split(arg, d)  # type: ignore[attr-defined, no-any-return]
+    return t.tensor_split(arg, d)  # type: ignore[attr-defined]
 
 
 def _matrix_transpose(t: ShapeMixin, name: str, deprecated: str, *, conj: bool) -> Tensor:
