@@ -41,7 +41,7 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "virtualenv"
 nox.options.error_on_external_run = True
 # What plain `nox` (and so CI) runs; cuda, bench, demo and compat are run by name.
-nox.options.sessions = ["tests", "root", "wheels", "lint", "typecheck"]
+nox.options.sessions = ["tests", "example_backend", "root", "wheels", "lint", "typecheck"]
 
 for _key, _pkg in PACKAGES.items():
     if not (ROOT / _pkg.folder / "pyproject.toml").is_file():
@@ -97,6 +97,19 @@ def tests(session: nox.Session, package: str) -> None:
         session.error(f"{PACKAGES[package].folder} has no tests/ folder; every package ships tests")
     install_packages(session, [package], test=(package,))
     session.run(*pytest_args(session, tests_dir))
+
+
+# A third party's backend, kept out of PACKAGES so that no other suite runs with its plugin
+# installed: its session installs it beside ember-core alone, as its users would.
+EXAMPLE_BACKEND = ROOT / "examples" / "backend-arrayapi"
+
+
+@nox.session
+def example_backend(session: nox.Session) -> None:
+    """Install the example third-party backend (examples/backend-arrayapi) and run the conformance kit on it."""
+    install_packages(session, ["core"], "pytest")
+    session.install(f"{EXAMPLE_BACKEND}[test]")
+    session.run(*pytest_args(session, EXAMPLE_BACKEND / "tests", "-rs"))
 
 
 @nox.session
