@@ -38,7 +38,8 @@ def same(override: Any, reference: Any, exact: bool) -> None:
         if exact:
             np.testing.assert_array_equal(o, r)
         else:
-            np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-6, equal_nan=True)
+            tol = 2e-3 if o.dtype == np.float16 else 1e-5  # overlapping windows: sums in another order
+            np.testing.assert_allclose(o, r, rtol=tol, atol=tol / 10, equal_nan=True)
 
 
 @pytest.mark.parametrize("name", POOL_KERNELS)
