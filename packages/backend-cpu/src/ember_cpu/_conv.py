@@ -5,8 +5,8 @@ How they are fast (measurements in ``/work/shared/PERF-NOTES.md`` and ``benchmar
 * **Forward**: the padded input's windows (``sliding_window_view``) are copied into an
   unrolled buffer laid out ``(C, *k | N, *O)``; then one GEMM per group. That order makes
   the copy run along contiguous memory and the GEMM's inner dimension contiguous (2.4x
-  faster than ``(N, *O | C, *k)``). The product is taken per batch item straight into an
-  ``(N, Cout, *O)`` result, so no transposing copy of the output is needed.
+  faster than ``(N, *O | C, *k)``). The GEMM gives ``(Cout, N*M)``; one pass transposes
+  it to ``(N, Cout, *O)`` and adds the bias.
 * **Shift-GEMM** when the buffer would exceed :data:`UNROLL_LIMIT`: ``prod(k)`` shifted
   products accumulated, a ninth of the memory for 3x3 kernels, ~13% slower.
 * **Weight gradient**: the forward pass's unrolled buffer is kept in a small cache
@@ -86,12 +86,26 @@ def _unroll(xp: np.ndarray, kernel: Ints, out: Ints, stride: Ints, dilation: Int
     return buf.reshape(c * math.prod(kernel), n, math.prod(out))
 
 
-def _gemm_into(w: np.ndarray, cols: np.ndarray, groups: int, res: np.ndarray) -> None:
-    """``res (N, Cout, M) = w (Cout, Cg*K) @ cols (C*K, N, M)`` per group, one GEMM per batch item."""
+def _gemm(w: np.ndarray, cols: np.ndarray, groups: int) -> np.ndarray:
+    """``(Cout, N*M) = w (Cout, Cg*K) @ cols (C*K, N*M)``, one GEMM per group."""
+    if groups == 1:
+        return np.matmul(w, cols)
     cout, ck = w.shape[0] // groups, w.shape[1]
+    res = np.empty((w.shape[0], cols.shape[1]), np.result_type(w, cols))
     for g in range(groups):
-        # (Cout_g, CgK) @ (N, CgK, M) -> (N, Cout_g, M): each item's slice is BLAS-ready as it lies.
-        np.matmul(w[g * cout:(g + 1) * cout], cols[g * ck:(g + 1) * ck].transpose(1, 0, 2), out=res[:, g * cout:(g + 1) * cout])
+        np.matmul(w[g * cout:(g + 1) * cout], cols[g * ck:(g + 1) * ck], out=res[g * cout:(g + 1) * cout])
+    return res
+
+
+def _to_batch_major(prod: np.ndarray, bias: np.ndarray | None, res: np.ndarray) -> None:
+    """``res (N, Cout, *O) = prod (Cout, N*M)`` transposed, plus ``bias`` per channel, in one pass."""
+    n, cout, m = *res.shape[:2], math.prod(res.shape[2:])
+    src = prod.reshape(cout, n, m).transpose(1, 0, 2)
+    dst = res.reshape(n, cout, m)
+    if bias is None:
+        np.copyto(dst, src)
+    else:
+        np.add(src, bias.reshape(cout, 1), out=dst)
 
 
 def _shift_gemm_into(
@@ -200,18 +214,20 @@ class ConvKernels:
         wm = w.reshape(cout, math.prod(w.shape[1:]))
         if wm.dtype != dt:
             wm = wm.astype(dt)
-        res = np.empty((n, cout, m), dt)
         xp = _padded(x, padding, dt)
+        res = np.empty((n, cout, *out), dt)
         if x.shape[1] * math.prod(kernel) * n * m * dt.itemsize <= UNROLL_LIMIT:
             cols = _unroll(xp, kernel, out, stride, dilation)
-            _gemm_into(wm, cols, groups, res)
+            # One large GEMM, then one pass that transposes (Cout, N) to (N, Cout) and adds the
+            # bias: a GEMM per batch item would skip that pass, but 2-thread BLAS calls stall
+            # on a shared machine (measured 3x slower under load), and one large call does not.
+            _to_batch_major(_gemm(wm, cols.reshape(cols.shape[0], n * m), groups), bias, res)
             if cache:
                 self._conv_cache.put(x, (kernel, stride, padding, dilation, groups), cols)
         else:
-            _shift_gemm_into(xp, wm, kernel, out, stride, dilation, groups, res)
-        if bias is not None:
-            res += bias.reshape(cout, 1)
-        res = res.reshape(n, cout, *out)
+            _shift_gemm_into(xp, wm, kernel, out, stride, dilation, groups, res.reshape(n, cout, m))
+            if bias is not None:
+                res += bias.reshape(cout, *(1,) * len(out))
         return res if res.dtype == x.dtype else res.astype(x.dtype)
 
     @quiet
