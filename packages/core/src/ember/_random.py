@@ -22,6 +22,7 @@ import threading
 from typing import Any
 
 from ember._device import as_device, device
+from ember._errors import BackendNotFoundError
 
 __all__ = [
     "Generator", "manual_seed", "seed", "initial_seed", "default_generator_for",
@@ -119,8 +120,11 @@ class Generator:
             ]
             streams += [[name, index, state] for (name, index), state in self._pending.items()]
             doc = {"format": _STATE_FORMAT, "device": self.device.type, "seed": self._seed, "streams": streams}
-        data = json.dumps(doc, separators=(",", ":")).encode()
-        return tensor(list(data), dtype=uint8)
+        data = list(json.dumps(doc, separators=(",", ":")).encode())
+        try:
+            return tensor(data, dtype=uint8)  # on the CPU, as torch's states are
+        except BackendNotFoundError:  # a process with only another device type's backend
+            return tensor(data, dtype=uint8, device=self.device)
 
     def set_state(self, new_state: Any) -> Generator:
         """Restore a state from :meth:`get_state`; the numbers drawn after it repeat. Returns ``self``."""
