@@ -199,7 +199,7 @@ def _decode_state(new_state: Any, op: str) -> dict[str, Any]:
         raise RuntimeError(
             f"{op}(): expected an RNG state made by get_state(), got {new_state.numel()} bytes that are not one"
         )
-    return doc  # type: ignore[no-any-return]
+    return doc
 
 
 _defaults: dict[str, Generator] = {}

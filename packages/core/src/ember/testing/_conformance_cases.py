@@ -292,7 +292,7 @@ def _full(c: Checker, dt: dtype) -> None:
 
 
 def _arange(c: Checker, dt: dtype) -> None:
-    cases = [(0, 5, 1), (2, 11, 3), (5, 0, -1), (3, 3, 1)]
+    cases: list[tuple[float, float, float]] = [(0, 5, 1), (2, 11, 3), (5, 0, -1), (3, 3, 1)]
     if dt.category == D.FLOATING:
         cases += [(0.0, 1.0, 0.25), (1.5, -1.0, -0.5)]
     for start, stop, step in cases:
@@ -648,7 +648,10 @@ def _as_strided(c: Checker, dt: dtype) -> None:
 
 def _join(kernel: str) -> Callable[[Checker, dtype], None]:
     def case(c: Checker, dt: dtype) -> None:
-        for shapes, axis in [([(2, 3), (1, 3), (4, 3)], 0), ([(2, 3), (2, 1)], 1), ([(0, 3), (2, 3)], 0), ([(5,)], 0)]:
+        layouts: list[tuple[list[tuple[int, ...]], int]] = [
+            ([(2, 3), (1, 3), (4, 3)], 0), ([(2, 3), (2, 1)], 1), ([(0, 3), (2, 3)], 0), ([(5,)], 0),
+        ]
+        for shapes, axis in layouts:
             if kernel == "stack":
                 shapes = [shapes[0]] * len(shapes)
             refs = [c.values(dt, s) for s in shapes]

@@ -189,11 +189,11 @@ def _tolerance_lookup(table: dict[Any, Any]) -> Callable[[str, dtype], Tolerance
     def lookup(kernel: str, dt: dtype) -> Tolerance:
         own = table.get(kernel)
         if isinstance(own, Mapping) and dt in own:
-            return own[dt]  # type: ignore[no-any-return]
+            return own[dt]
         if isinstance(own, tuple):
             return own
         if dt in table:
-            return table[dt]  # type: ignore[no-any-return]
+            return table[dt]
         return _LOOSE.get(kernel, {}).get(dt) or DEFAULT_TOLERANCES.get(dt, (0.0, 0.0))
 
     return lookup
@@ -212,8 +212,8 @@ def _apply_skips(cases: list[Case], skip: dict[Any, str]) -> list[Case]:
             raise ValueError(f"conformance_tests(): skip of {key!r} needs a reason (a non-empty string)")
     out = []
     for c in cases:
-        reason = skip.get((c.kernel, c.dtype)) or skip.get(c.kernel) or c.skip
-        out.append(Case(c.id, c.kernel, c.dtype, c.run, reason) if reason else c)
+        why: str | None = skip.get((c.kernel, c.dtype)) or skip.get(c.kernel) or c.skip
+        out.append(Case(c.id, c.kernel, c.dtype, c.run, why) if why else c)
     return out
 
 
