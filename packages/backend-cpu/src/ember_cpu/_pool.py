@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +125,69 @@ def _every_window_real(size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: I
     return True
 
 
+def _max_pool_block(
+    x: np.ndarray, values: np.ndarray, indices: np.ndarray | None, parts: list[Any], whole: bool,
+    count: int, steps: np.ndarray, starts: Any,
+) -> None:
+    """Max pooling of a block of planes into ``values`` (and ``indices``), in place."""
+    if whole:  # no window reaches into padding: start from the first offset's slice
+        np.copyto(values, x[parts[0][2]])
+        rest = parts[1:]
+    else:
+        values.fill(_lowest(x.dtype))
+        rest = parts
+    for _, sub, src in rest:
+        v = values[sub]
+        np.maximum(v, x[src], out=v)
+    if indices is None:
+        return
+    # Offset of each window's maximum (first equal offset, as in PyTorch) as a count of the
+    # offsets before it: `pending` stays true while no offset so far equals the maximum
+    # (padding never does), and `which` adds it up. One-byte arrays keep this cheap.
+    pending = np.ones(values.shape, dtype=np.bool_)
+    which = np.zeros(values.shape, dtype=np.uint8 if count <= 255 else np.int32)
+    by_offset = {t: (sub, src) for t, sub, src in parts}
+    for t in range(count - 1):
+        if t in by_offset:  # offsets that only ever reach padding stay pending everywhere
+            sub, src = by_offset[t]
+            p = pending[sub]
+            p &= x[src] != values[sub]
+        which += pending
+    if x.dtype.kind == "f" and np.isnan(values).any():  # PyTorch keeps the last NaN of a window
+        which = np.array(which, dtype=np.int32)
+        for t, sub, src in parts:
+            w = which[sub]
+            np.copyto(w, t, where=np.isnan(x[src]))
+    np.add(steps[which], starts, out=indices)
+
+
+_executor: Any = None
+_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+#: Below this many output elements one thread is faster than handing blocks out.
+_PARALLEL_MIN = 1 << 18
+
+
+def _in_parallel(block: Any, rows: int, work: int) -> None:
+    """``block(lo, hi)`` over ``range(rows)`` in contiguous chunks, one per core when the work is big.
+
+    NumPy's ufunc loops release the GIL, so the chunks of a large pooling run concurrently
+    (PyTorch parallelises its pooling kernels over planes the same way).
+    """
+    global _executor
+    if _WORKERS < 2 or rows < 2 or work < _PARALLEL_MIN:
+        block(0, rows)
+        return
+    if _executor is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ember-pool")
+    chunks = min(_WORKERS, rows)
+    bounds = [rows * i // chunks for i in range(chunks + 1)]
+    futures = [_executor.submit(block, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    for future in futures:
+        future.result()
+
+
 class PoolKernels:
     """Optional-tier overrides mixed into NumpyBackend."""
 
@@ -134,48 +198,24 @@ class PoolKernels:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         nb, size, out, _ = _geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
         parts = _clipped(size, out, kernel_size, stride, padding, dilation)
-        shape = (*x.shape[:nb], *out)
         whole = len(parts) == math.prod(kernel_size) and all(part[1] == (Ellipsis,) for part in parts)
-        if whole:  # no window reaches into padding: start from the first offset's slice
-            values = np.array(x[parts[0][2]], copy=True)
-            rest = parts[1:]
-        else:
-            values = np.empty(shape, dtype=x.dtype)
-            values.fill(_lowest(x.dtype))
-            rest = parts
-        for _, sub, src in rest:
-            v = values[sub]
-            np.maximum(v, x[src], out=v)
-        if not with_indices:
-            return values, None
-        if not whole and not _every_window_real(size, out, kernel_size, stride, padding, dilation):
+        if with_indices and not whole and not _every_window_real(size, out, kernel_size, stride, padding, dilation):
             # Some window holds padding only (large dilation on a tiny input): PyTorch's index is
             # then a position past the plane, which the reference reproduces.
             return _reference("max_pool")(self, x, kernel_size, stride, padding, dilation, ceil_mode)
-        # Offset of each window's maximum (first equal offset, as in PyTorch) as a count of the
-        # offsets before it: `pending` stays true while no offset so far equals the maximum
-        # (padding never does), and `which` adds it up. One-byte arrays keep this cheap.
-        count = math.prod(kernel_size)
-        code = np.uint8 if count <= 255 else np.int32
-        pending = np.ones(shape, dtype=np.bool_)
-        which = np.zeros(shape, dtype=code)
+        shape = (*x.shape[:nb], *out)
+        values = np.empty(shape, dtype=x.dtype)
+        indices = np.empty(shape, dtype=np.int64) if with_indices else None
         steps = np.asarray(_offset_steps(size, kernel_size, dilation), dtype=np.int64)
-        by_offset = {t: (sub, src) for t, sub, src in parts}
-        for t in range(count - 1):
-            if t in by_offset:  # offsets that only ever reach padding stay pending everywhere
-                sub, src = by_offset[t]
-                p = pending[sub]
-                p &= x[src] != values[sub]
-            which += pending
-        if x.dtype.kind == "f":
-            nan = np.isnan(values)
-            if nan.any():  # PyTorch keeps the last NaN of a window
-                which = np.array(which, dtype=np.int32)
-                for t, sub, src in parts:
-                    w = which[sub]
-                    np.copyto(w, t, where=np.isnan(x[src]))
-        indices = steps[which]
-        indices += _window_starts(size, out, stride, padding)
+        starts = _window_starts(size, out, stride, padding) if with_indices else None
+
+        def block(lo: int, hi: int) -> None:
+            _max_pool_block(
+                x[lo:hi], values[lo:hi], None if indices is None else indices[lo:hi],
+                parts, whole, math.prod(kernel_size), steps, starts,
+            )
+
+        _in_parallel(block, shape[0], values.size)
         return values, indices
 
     @quiet
