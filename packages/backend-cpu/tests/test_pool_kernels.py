@@ -153,3 +153,11 @@ def test_max_pool_2x2_first_maximum_and_gradient(bk: NumpyBackend) -> None:
     assert v.tolist() == [[[[3.0, 3.0]]]] and i.tolist() == [[[[1, 2]]]]
     grad = bk.max_pool_backward(np.ones_like(v), i, (2, 4), kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1))
     assert grad.tolist() == [[[[0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]]
+
+
+def test_large_input_pooled_in_parallel_blocks(bk: NumpyBackend) -> None:
+    # Above the threading threshold (2**18 outputs): blocks of planes run on several threads.
+    x = np.random.default_rng(5).integers(-20, 20, (16, 40, 56, 56)).astype(np.float32)
+    x[3, 7, 10, 10] = np.nan
+    args = (x, (3, 3), (2, 2), (1, 1), (1, 1), False)
+    same(bk.max_pool(*args), OPTIONAL_KERNELS["max_pool"].reference(bk, *args), exact=True)
