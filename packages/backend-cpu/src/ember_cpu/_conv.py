@@ -59,7 +59,8 @@ def _padded(x: np.ndarray, padding: Ints, dt: np.dtype) -> np.ndarray:
         return x if x.dtype == dt else x.astype(dt)
     shape = (*x.shape[:2], *(n + 2 * p for n, p in zip(x.shape[2:], padding, strict=True)))
     out = np.zeros(shape, dt)
-    out[(slice(None), slice(None), *(slice(p, p + n) for n, p in zip(x.shape[2:], padding, strict=True)))] = x
+    interior = (slice(None), slice(None), *(slice(p, p + n) for n, p in zip(x.shape[2:], padding, strict=True)))
+    out[interior] = x
     return out
 
 
@@ -118,7 +119,8 @@ def _shift_gemm_into(
     win = _windows(xp, kernel, out, stride, dilation)                  # (N, C, *O, *k), a view
     res[...] = 0
     for k, offset in enumerate(np.ndindex(*kernel)):
-        shifted = np.ascontiguousarray(win[(Ellipsis, *offset)]).reshape(n, c, math.prod(out))   # (N, C, M)
+        key = (Ellipsis, *offset)
+        shifted = np.ascontiguousarray(win[key]).reshape(n, c, math.prod(out))   # (N, C, M)
         for g in range(groups):
             rows = slice(g * cout, (g + 1) * cout)
             res[:, rows] += np.matmul(wk[rows, :, k], shifted[:, g * cg:(g + 1) * cg])
@@ -283,7 +285,8 @@ def _transposed_weight(w: np.ndarray, groups: int) -> np.ndarray:
     cout, cg = w.shape[:2]
     kernel = w.shape[2:]
     wt = w.reshape(groups, cout // groups, cg, *kernel).swapaxes(1, 2).reshape(groups * cg, cout // groups, *kernel)
-    return np.ascontiguousarray(wt[(slice(None), slice(None), *(slice(None, None, -1),) * len(kernel))])
+    flip = (slice(None), slice(None), *(slice(None, None, -1),) * len(kernel))
+    return np.ascontiguousarray(wt[flip])
 
 
 def _col2im(
@@ -306,6 +309,5 @@ def _col2im(
         res[key] += cols[:, :, j]
     if not any(padding):
         return res
-    return np.ascontiguousarray(
-        res[(slice(None), slice(None), *(slice(p, p + L) for p, L in zip(padding, input_shape[2:], strict=True)))]
-    )
+    interior = (slice(None), slice(None), *(slice(p, p + L) for p, L in zip(padding, input_shape[2:], strict=True)))
+    return np.ascontiguousarray(res[interior])
