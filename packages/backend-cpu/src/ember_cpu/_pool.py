@@ -162,7 +162,17 @@ def _max_pool_block(
 
 
 _executor: Any = None
-_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _workers() -> int:
+    """Threads for large pooling: ``OMP_NUM_THREADS`` if set (as PyTorch and OpenBLAS read it), else the usable cores."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+_WORKERS = _workers()
 #: Below this many output elements one thread is faster than handing blocks out.
 _PARALLEL_MIN = 1 << 18
 
