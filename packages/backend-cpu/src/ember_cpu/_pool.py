@@ -55,7 +55,8 @@ def _pad(x: np.ndarray, nb: int, size: Ints, pad: Ints, padded: Ints, value: Any
         return x
     xp = np.empty((*x.shape[:nb], *padded), dtype=x.dtype)
     xp.fill(value)
-    xp[(Ellipsis, *(slice(p, p + s) for p, s in zip(pad, size, strict=True)))] = x
+    center: tuple[Any, ...] = (Ellipsis, *(slice(p, p + s) for p, s in zip(pad, size, strict=True)))
+    xp[center] = x
     return xp
 
 
@@ -67,7 +68,8 @@ def _slices(
         key = tuple(
             slice(j * d, j * d + st * (o - 1) + 1, st) for j, d, st, o in zip(offsets, dil, stride, out, strict=True)
         )
-        yield offsets, x[(Ellipsis, *key)]
+        full_key: tuple[Any, ...] = (Ellipsis, *key)
+        yield offsets, x[full_key]
 
 
 def _window_starts(size: Ints, out: Ints, stride: Ints, pad: Ints) -> np.ndarray:
@@ -298,7 +300,8 @@ class PoolKernels:
         for _, view in _slices(grad, out, kernel_size, stride, ones):
             view += g
         if padded != input_size:
-            grad = grad[(Ellipsis, *(slice(p, p + s) for p, s in zip(padding, input_size, strict=True)))]
+            crop: tuple[Any, ...] = (Ellipsis, *(slice(p, p + s) for p, s in zip(padding, input_size, strict=True)))
+            grad = grad[crop]
         return np.ascontiguousarray(grad, dtype=grad_out.dtype)
 
     @quiet
