@@ -295,22 +295,30 @@ def _transposed_weight(w: np.ndarray, groups: int) -> np.ndarray:
 def _col2im(
     grad_out: np.ndarray, w: np.ndarray, input_shape: Ints, stride: Ints, padding: Ints, dilation: Ints, groups: int,
 ) -> np.ndarray:
-    """Input gradient as one GEMM into columns and a strided add per kernel offset."""
+    """Input gradient as one GEMM into columns and a strided add per kernel offset.
+
+    Channels-first throughout, ``(C, *k | N, *O)`` columns accumulated into a ``(C, N, *Lpad)``
+    buffer, as in the forward pass: one large GEMM instead of one per batch item (those
+    stall on a busy machine), and each offset's add reads a contiguous block.
+    """
     kernel, out = tuple(w.shape[2:]), tuple(grad_out.shape[2:])
     n, c = input_shape[:2]
     cout, cg = w.shape[:2]
-    cog, k = cout // groups, math.prod(kernel)
-    g = grad_out.reshape(n, groups, cog, math.prod(out))
-    wt = w.reshape(groups, cog, cg * k).transpose(0, 2, 1)              # (G, Cg*K, Cout_g)
-    cols = np.matmul(wt, g).reshape(n, c, k, *out)                      # (N, G, Cg*K, M) -> (N, C, K, *O)
+    cog, k, m = cout // groups, math.prod(kernel), math.prod(out)
+    g = np.ascontiguousarray(grad_out.reshape(n, cout, m).transpose(1, 0, 2)).reshape(cout, n * m)
+    wt = w.reshape(cout, cg * k)
+    cols = np.empty((c * k, n * m), grad_out.dtype)
+    for grp in range(groups):
+        np.matmul(wt[grp * cog:(grp + 1) * cog].T, g[grp * cog:(grp + 1) * cog], out=cols[grp * cg * k:(grp + 1) * cg * k])
+    cols6 = cols.reshape(c, k, n, *out)
     padded = tuple(L + 2 * p for L, p in zip(input_shape[2:], padding, strict=True))
-    res = np.zeros((n, c, *padded), grad_out.dtype)
+    acc = np.zeros((c, n, *padded), grad_out.dtype)
     for j, offset in enumerate(np.ndindex(*kernel)):
         key = (slice(None), slice(None), *(
             slice(i * dl, i * dl + s * (o - 1) + 1, s) for i, dl, s, o in zip(offset, dilation, stride, out, strict=True)
         ))
-        res[key] += cols[:, :, j]
-    if not any(padding):
-        return res
+        acc[key] += cols6[:, j]
     interior = (slice(None), slice(None), *(slice(p, p + L) for p, L in zip(padding, input_shape[2:], strict=True)))
-    return np.ascontiguousarray(res[interior])
+    res = np.empty(tuple(input_shape), grad_out.dtype)
+    np.copyto(res, acc[interior].swapaxes(0, 1))
+    return res
