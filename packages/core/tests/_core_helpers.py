@@ -53,3 +53,28 @@ def numbered(shape: tuple[int, ...]) -> tuple[np.ndarray, ember.Tensor]:
     """float64 ``0, 1, 2, ...`` in ``shape``, as an array and as a tensor of the same values."""
     a = np.arange(math.prod(shape), dtype=np.float64).reshape(shape)
     return a, ember.tensor(a)
+
+
+def layouts(a: np.ndarray) -> list[tuple[np.ndarray, ember.Tensor, int]]:
+    """``a``'s values as contiguous, transposed-view, step-sliced and expanded tensors, each with
+    the NumPy array of the same values and how many leading dims it has more than ``a``."""
+    out = [(a, ember.tensor(a), 0)]
+    if a.ndim >= 2:
+        out.append((a, as_layout(a, "transposed"), 0))
+    if a.ndim:
+        out.append((a, as_layout(a, "stepped"), 0))
+        out.append((np.broadcast_to(a, (2, *a.shape)), ember.tensor(a).expand(2, *a.shape), 1))
+    return out
+
+
+def as_layout(a: np.ndarray, layout: str) -> ember.Tensor:
+    """A tensor equal to ``a``: contiguous, a permuted view (``"transposed"``), or a step-2 slice
+    of a bigger tensor (``"stepped"``)."""
+    if layout == "transposed" and a.ndim >= 2:
+        rev = tuple(range(a.ndim))[::-1]
+        return ember.tensor(np.ascontiguousarray(a.transpose(rev))).permute(*rev)
+    if layout == "stepped" and a.ndim >= 1:
+        big = np.zeros((*a.shape[:-1], 2 * a.shape[-1]), a.dtype)
+        big[..., ::2] = a
+        return ember.tensor(big)[..., ::2]
+    return ember.tensor(a)

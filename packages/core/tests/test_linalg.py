@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import NP, raises_exactly
+from _core_helpers import NP, as_layout, raises_exactly
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -45,17 +45,6 @@ def hermitian_pd(rng: np.random.Generator, batch: tuple[int, ...], n: int, dt: e
     a = rand(rng, (*batch, n, n), dt)
     return (a @ np.conj(np.swapaxes(a, -1, -2)) + n * np.eye(n)).astype(NP[dt])
 
-
-def as_tensor(a: np.ndarray, layout: str) -> ember.Tensor:
-    """A tensor equal to ``a``: contiguous, a permuted view, or a step-2 slice of a bigger tensor."""
-    if layout == "transposed" and a.ndim >= 2:
-        rev = tuple(range(a.ndim))[::-1]
-        return ember.tensor(np.ascontiguousarray(a.transpose(rev))).permute(*rev)
-    if layout == "stepped" and a.ndim >= 1:
-        big = np.zeros((*a.shape[:-1], 2 * a.shape[-1]), a.dtype)
-        big[..., ::2] = a
-        return ember.tensor(big)[..., ::2]
-    return ember.tensor(a)
 
 
 def close(out: ember.Tensor, expected: Any, dt: ember.dtype, scale: float = 1.0) -> None:
@@ -91,7 +80,7 @@ n_st = st.integers(0, 4)
 def test_inv_det_slogdet(s: Any, n: int) -> None:
     rng, dt, layout, batch = s
     a = well_conditioned(rng, batch, n, dt)
-    t = as_tensor(a, layout)
+    t = as_layout(a, layout)
     close(LA.inv(t), np.linalg.inv(a), dt)
     close(t.inverse(), np.linalg.inv(a), dt)
     det = np.linalg.det(a)
@@ -149,7 +138,7 @@ def test_solve(s: Any, n: int, k: int, form: str, left: bool) -> None:
         assume(b.shape != a.shape[:-1])
         at = np.swapaxes(a, -1, -2)
         expected = np.swapaxes(np.linalg.solve(at, np.broadcast_to(b.T, (*batch, n, k))), -1, -2)
-    out = LA.solve(as_tensor(a, layout), as_tensor(b, layout), left=left)
+    out = LA.solve(as_layout(a, layout), as_layout(b, layout), left=left)
     close(out, expected, dt)
 
 
@@ -173,7 +162,7 @@ def test_svd_reconstructs(s: Any, mn: tuple[int, int], full: bool) -> None:
     rng, dt, layout, batch = s
     m, n = mn
     a = rand(rng, (*batch, m, n), dt)
-    u, sv, vh = LA.svd(as_tensor(a, layout), full_matrices=full)
+    u, sv, vh = LA.svd(as_layout(a, layout), full_matrices=full)
     k = min(m, n)
     assert tuple(u.shape) == (*batch, m, m if full else k) and tuple(vh.shape) == (*batch, n if full else k, n)
     assert u.dtype is dt and vh.dtype is dt and sv.dtype is REAL[dt]
@@ -182,7 +171,7 @@ def test_svd_reconstructs(s: Any, mn: tuple[int, int], full: bool) -> None:
     tol = 10 * TOL[dt]
     np.testing.assert_allclose((un * sv.numpy()[..., None, :]) @ vhn, a, rtol=tol, atol=tol)
     np.testing.assert_allclose(mh(u.numpy()) @ u.numpy(), np.broadcast_to(np.eye(u.shape[-1]), u.shape[:-2] + (u.shape[-1],) * 2), atol=tol)
-    close(LA.svdvals(as_tensor(a, layout)), np.linalg.svd(a, compute_uv=False), REAL[dt], scale=10)
+    close(LA.svdvals(as_layout(a, layout)), np.linalg.svd(a, compute_uv=False), REAL[dt], scale=10)
 
 
 @PROPERTY
@@ -191,7 +180,7 @@ def test_qr_reconstructs(s: Any, mn: tuple[int, int], mode: str) -> None:
     rng, dt, layout, batch = s
     m, n = mn
     a = rand(rng, (*batch, m, n), dt)
-    q, r = LA.qr(as_tensor(a, layout), mode=mode)
+    q, r = LA.qr(as_layout(a, layout), mode=mode)
     k = min(m, n)
     rn = r.numpy()
     assert q.dtype is dt and r.dtype is dt
@@ -213,7 +202,7 @@ def test_qr_reconstructs(s: Any, mn: tuple[int, int], mode: str) -> None:
 def test_cholesky_reconstructs(s: Any, n: int, upper: bool) -> None:
     rng, dt, layout, batch = s
     a = hermitian_pd(rng, batch, n, dt)
-    f = LA.cholesky(as_tensor(a, layout), upper=upper).numpy()
+    f = LA.cholesky(as_layout(a, layout), upper=upper).numpy()
     tol = 10 * TOL[dt] * max(n, 1)
     if upper:
         assert np.all(np.tril(f, -1) == 0)
@@ -231,12 +220,12 @@ def test_eigh_reconstructs(s: Any, n: int, uplo: str) -> None:
     a = hermitian_pd(rng, batch, n, dt)
     # only the UPLO triangle is read: spoil the other one
     spoiled = a + (np.triu(np.ones((n, n)), 1) if uplo == "L" else np.tril(np.ones((n, n)), -1)) * 100
-    w, v = LA.eigh(as_tensor(spoiled.astype(a.dtype), layout), UPLO=uplo)
+    w, v = LA.eigh(as_layout(spoiled.astype(a.dtype), layout), UPLO=uplo)
     assert w.dtype is REAL[dt] and v.dtype is dt
     tol = 10 * TOL[dt] * max(n, 1) ** 2
     close(w, np.linalg.eigvalsh(a), REAL[dt], scale=10 * max(n, 1) ** 2)
     np.testing.assert_allclose(a @ v.numpy(), v.numpy() * w.numpy()[..., None, :], rtol=tol, atol=tol)
-    close(LA.eigvalsh(as_tensor(spoiled.astype(a.dtype), layout), UPLO=uplo), np.linalg.eigvalsh(a), REAL[dt],
+    close(LA.eigvalsh(as_layout(spoiled.astype(a.dtype), layout), UPLO=uplo), np.linalg.eigvalsh(a), REAL[dt],
           scale=10 * max(n, 1) ** 2)
 
 
@@ -267,7 +256,7 @@ def test_vector_norm(s: Any, ord: float, keepdim: bool, data: st.DataObject) -> 
                     if nd else st.none())
     axis = None if dim is None or dim == () else tuple(d % nd for d in dim)
     extent = math.prod(shape if axis is None else [shape[d] for d in axis])
-    t = as_tensor(a, layout)
+    t = as_layout(a, layout)
     if extent == 0 and (ord < 0 or ord == math.inf):
         with raises(RuntimeError, "norm on an empty tensor because the operation does not have an identity"):
             LA.vector_norm(t, ord, dim, keepdim)
@@ -285,7 +274,7 @@ def test_vector_norm(s: Any, ord: float, keepdim: bool, data: st.DataObject) -> 
 def test_matrix_norm(s: Any, mn: tuple[int, int], ord: Any, keepdim: bool) -> None:
     rng, dt, layout, batch = s
     a = rand(rng, (*batch, *mn), dt)
-    t = as_tensor(a, layout)
+    t = as_layout(a, layout)
     if 0 in mn:
         if ord == -2:
             with raises(IndexError, "Expected reduction dim -1 to have non-zero size"):
@@ -335,7 +324,7 @@ def test_matrix_rank_and_pinv(s: Any, mn: tuple[int, int], rank: int, hermitian:
     else:
         a = rand(rng, (*batch, m, min(rank, m, n)), dt) @ rand(rng, (*batch, min(rank, m, n), n), dt)
     a = a.astype(NP[dt])
-    t = as_tensor(a, layout)
+    t = as_layout(a, layout)
     out = LA.matrix_rank(t, hermitian=hermitian)
     assert out.dtype is ember.int64
     expected = np.linalg.matrix_rank(a, hermitian=hermitian) if a.size else np.zeros(batch, np.int64)
@@ -371,7 +360,7 @@ def test_multi_dot(s: Any, dims: list[int], first_vec: bool, last_vec: bool) -> 
         mats[0] = rand(rng, (dims[1],), dt)
     if last_vec:
         mats[-1] = rand(rng, (dims[-2],), dt)
-    out = LA.multi_dot([as_tensor(m, layout) for m in mats])
+    out = LA.multi_dot([as_layout(m, layout) for m in mats])
     close(out, np.linalg.multi_dot(mats), dt, scale=100)
 
 
@@ -382,10 +371,10 @@ def test_vecdot_and_linalg_matmul(s: Any, broadcast: bool) -> None:
     shape = (*shape, 3)
     x = rand(rng, shape, dt)
     y = rand(rng, (3,) if broadcast else shape, dt)
-    close(LA.vecdot(as_tensor(x, layout), ember.tensor(y)), (np.conj(x) * y).sum(-1), dt)
-    close(LA.vecdot(as_tensor(x, layout), ember.tensor(y), dim=-1), (np.conj(x) * y).sum(-1), dt)
+    close(LA.vecdot(as_layout(x, layout), ember.tensor(y)), (np.conj(x) * y).sum(-1), dt)
+    close(LA.vecdot(as_layout(x, layout), ember.tensor(y), dim=-1), (np.conj(x) * y).sum(-1), dt)
     m = rand(rng, (3, 2), dt)
-    close(LA.matmul(as_tensor(x, layout), ember.tensor(m)), x @ m, dt)
+    close(LA.matmul(as_layout(x, layout), ember.tensor(m)), x @ m, dt)
 
 
 # -- errors (messages from torch 2.13) -------------------------------------------------------------

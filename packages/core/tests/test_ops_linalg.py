@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import NP, raises_exactly
+from _core_helpers import NP, as_layout, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,17 +34,6 @@ def make(rng: np.random.Generator, shape: tuple[int, ...], dt: ember.dtype) -> n
         a = a + 1j * rng.integers(-3, 4, shape)
     return a.astype(NP[dt])
 
-
-def as_tensor(a: np.ndarray, layout: str) -> ember.Tensor:
-    """A tensor equal to ``a`` that is contiguous, a permuted view, or a step-2 slice of a bigger one."""
-    if layout == "transposed" and a.ndim >= 2:
-        rev = tuple(range(a.ndim))[::-1]
-        return ember.tensor(np.ascontiguousarray(a.transpose(rev))).permute(*rev)
-    if layout == "stepped" and a.ndim >= 1:
-        big = np.zeros((*a.shape[:-1], 2 * a.shape[-1]), a.dtype)
-        big[..., ::2] = a
-        return ember.tensor(big)[..., ::2]
-    return ember.tensor(a)
 
 
 def check(out: ember.Tensor, expected: Any, dt: ember.dtype | None = None) -> None:
@@ -75,7 +64,7 @@ side = st.integers(0, 4)
 def test_dot_vdot_outer(s: Any, n: int) -> None:
     rng, dt, layout = s
     a, b = make(rng, (n,), dt), make(rng, (n,), dt)
-    ta, tb = as_tensor(a, layout), as_tensor(b, layout)
+    ta, tb = as_layout(a, layout), as_layout(b, layout)
     check(ta.dot(tb), np.dot(a, b), dt)
     check(ember.vdot(ta, tb), np.vdot(a, b), dt)
     check(ember.outer(ta, tb[:2]), np.outer(a, b[:2]), dt)
@@ -87,9 +76,9 @@ def test_dot_vdot_outer(s: Any, n: int) -> None:
 def test_mv_inner(s: Any, n: int, m: int, batch: list[int]) -> None:
     rng, dt, layout = s
     mat, vec = make(rng, (n, m), dt), make(rng, (m,), dt)
-    check(as_tensor(mat, layout).mv(as_tensor(vec, layout)), mat @ vec, dt)
+    check(as_layout(mat, layout).mv(as_layout(vec, layout)), mat @ vec, dt)
     a, b = make(rng, (*batch, m), dt), make(rng, (n, m), dt)
-    check(ember.inner(as_tensor(a, layout), as_tensor(b, layout)), np.inner(a, b), dt)
+    check(ember.inner(as_layout(a, layout), as_layout(b, layout)), np.inner(a, b), dt)
 
 
 def test_inner_with_a_0d_operand_multiplies() -> None:
@@ -110,7 +99,7 @@ def test_outer_and_kron_promote() -> None:
 def test_kron(s: Any, sa: list[int], sb: list[int]) -> None:
     rng, dt, layout = s
     a, b = make(rng, tuple(sa), dt), make(rng, tuple(sb), dt)
-    check(ember.kron(as_tensor(a, layout), as_tensor(b, layout)), np.kron(a, b), dt)
+    check(ember.kron(as_layout(a, layout), as_layout(b, layout)), np.kron(a, b), dt)
 
 
 @PROPERTY
@@ -119,7 +108,7 @@ def test_cross(s: Any, batch: list[int], broadcast: bool) -> None:
     rng, dt, layout = s
     a = make(rng, (*batch, 3), dt)
     b = make(rng, (*([1] * len(batch) if broadcast else batch), 3), dt)
-    check(ember.linalg.cross(as_tensor(a, layout), ember.tensor(b)), np.cross(a, b), dt)
+    check(ember.linalg.cross(as_layout(a, layout), ember.tensor(b)), np.cross(a, b), dt)
     # torch.cross with an explicit dim, here the first one
     at, bt = np.moveaxis(a, -1, 0), np.moveaxis(np.broadcast_to(b, a.shape), -1, 0)
     check(ember.cross(ember.tensor(at), ember.tensor(bt), dim=0), np.moveaxis(np.cross(a, b), -1, 0), dt)
@@ -145,7 +134,7 @@ def test_addmm(s: Any, n: int, m: int, p: int, beta: Any, alpha: Any, inp: str) 
     c = make(rng, {"full": (n, p), "row": (p,), "scalar": ()}[inp], dt)
     kind = int if dt is ember.int64 else NP[dt]
     expected = kind(beta) * c + kind(alpha) * (a @ b)
-    out = as_tensor(c, layout).addmm(as_tensor(a, layout), as_tensor(b, layout), beta=beta, alpha=alpha)
+    out = as_layout(c, layout).addmm(as_layout(a, layout), as_layout(b, layout), beta=beta, alpha=alpha)
     check(out, np.broadcast_to(expected, (n, p)).astype(NP[dt]), dt)
 
 
@@ -155,12 +144,12 @@ def test_addmv_addr(s: Any, n: int, m: int, beta: Any, alpha: Any) -> None:
     rng, dt, layout = s
     kind = int if dt is ember.int64 else NP[dt]
     mat, vec, c = make(rng, (n, m), dt), make(rng, (m,), dt), make(rng, (n,), dt)
-    out = ember.addmv(as_tensor(c, layout), as_tensor(mat, layout), as_tensor(vec, layout), beta=beta, alpha=alpha)
+    out = ember.addmv(as_layout(c, layout), as_layout(mat, layout), as_layout(vec, layout), beta=beta, alpha=alpha)
     check(out, (kind(beta) * c + kind(alpha) * (mat @ vec)).astype(NP[dt]), dt)
     if dt is ember.int64 and (isinstance(beta, float) or isinstance(alpha, float)):
         return  # addr refuses float coefficients for integer tensors (tested below)
     v1, v2, c2 = make(rng, (n,), dt), make(rng, (m,), dt), make(rng, (n, m), dt)
-    out = as_tensor(c2, layout).addr(as_tensor(v1, layout), as_tensor(v2, layout), beta=beta, alpha=alpha)
+    out = as_layout(c2, layout).addr(as_layout(v1, layout), as_layout(v2, layout), beta=beta, alpha=alpha)
     check(out, (kind(beta) * c2 + kind(alpha) * np.outer(v1, v2)).astype(NP[dt]), dt)
 
 
@@ -171,9 +160,9 @@ def test_addbmm_baddbmm(s: Any, b: int, n: int, m: int, p: int, beta: Any, alpha
     kind = int if dt is ember.int64 else NP[dt]
     b1, b2 = make(rng, (b, n, m), dt), make(rng, (b, m, p), dt)
     c = make(rng, (n, p), dt)
-    out = ember.addbmm(as_tensor(c, layout), as_tensor(b1, layout), as_tensor(b2, layout), beta=beta, alpha=alpha)
+    out = ember.addbmm(as_layout(c, layout), as_layout(b1, layout), as_layout(b2, layout), beta=beta, alpha=alpha)
     check(out, (kind(beta) * c + kind(alpha) * (b1 @ b2).sum(0)).astype(NP[dt]), dt)
-    out = as_tensor(c, layout).baddbmm(as_tensor(b1, layout), as_tensor(b2, layout), beta=beta, alpha=alpha)
+    out = as_layout(c, layout).baddbmm(as_layout(b1, layout), as_layout(b2, layout), beta=beta, alpha=alpha)
     check(out, np.broadcast_to(kind(beta) * c + kind(alpha) * (b1 @ b2), (b, n, p)).astype(NP[dt]), dt)
 
 
@@ -237,7 +226,7 @@ def test_tensordot(s: Any, case: Any) -> None:
     rng, dt, layout = s
     shape_a, shape_b, dims = case
     a, b = make(rng, shape_a, dt), make(rng, shape_b, dt)
-    out = ember.tensordot(as_tensor(a, layout), as_tensor(b, layout), dims=dims)
+    out = ember.tensordot(as_layout(a, layout), as_layout(b, layout), dims=dims)
     check(out, np.tensordot(a, b, axes=dims), dt)
 
 
@@ -294,7 +283,7 @@ def test_einsum_matches_numpy(s: Any, case: tuple[str, list[tuple[int, ...]]]) -
     rng, dt, layout = s
     eq, shapes = case
     arrays = [make(rng, shape, dt) for shape in shapes]
-    out = ember.einsum(eq, *(as_tensor(a, layout) for a in arrays))
+    out = ember.einsum(eq, *(as_layout(a, layout) for a in arrays))
     lhs, arrow, rhs = eq.partition("->")
     if arrow and "..." in lhs and "..." not in rhs:
         # torch sums the ellipsis dims an explicit output leaves out; NumPy refuses that

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import NP, SHAPES, raises_exactly
+from _core_helpers import NP, SHAPES, layouts, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -27,18 +27,6 @@ raises = partial(raises_exactly, numpy_phrases=("ufunc", "numpy", "axis", "zero-
 NAN, INF = math.nan, math.inf
 DOF_WARNING = "degrees of freedom is <= 0"
 
-
-def layouts(a: np.ndarray) -> list[tuple[np.ndarray, ember.Tensor, int]]:
-    """``a``'s values as contiguous, transposed-view, step-sliced and expanded tensors, each with
-    the NumPy array of the same values and how many leading dims it has more than ``a``."""
-    out = [(a, ember.tensor(a), 0)]
-    if a.ndim >= 2:
-        back = tuple(reversed(range(a.ndim)))
-        out.append((a, ember.tensor(np.ascontiguousarray(a.transpose(back))).permute(*back), 0))
-    if a.ndim:
-        out.append((a, ember.tensor(np.repeat(a, 2, axis=-1))[..., ::2], 0))
-        out.append((np.broadcast_to(a, (2, *a.shape)), ember.tensor(a).expand(2, *a.shape), 1))
-    return out
 
 
 def shift(dim: Any, ndim: int, extra: int) -> Any:
