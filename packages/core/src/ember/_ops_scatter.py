@@ -126,11 +126,6 @@ def write(t: TensorBase, op: str, body: Callable[[Any], None]) -> Tensor:
     return t  # type: ignore[return-value]
 
 
-def _dim(dim: Any, t: TensorBase, op: str) -> int:
-    """``dim`` checked and made non-negative; 0 for a 0-d tensor (which takes 0 and -1)."""
-    return norm_dim(dim, t._data.ndim, op) % max(t._data.ndim, 1)
-
-
 def _shape1(t: TensorBase) -> tuple[int, ...]:
     """torch's ``ensure_nonempty``: a 0-d tensor counts as shape ``(1,)``."""
     return tuple(t._data.shape) or (1,)
@@ -181,7 +176,7 @@ class ScatterMixin(TensorBase):
         """
         op = "index_select"
         idx = need_tensor(op, index, "index", self, 2)
-        d = _dim(dim, self, op)
+        d = norm_dim(dim, self._data.ndim, op)
         if idx._data.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
         if idx._dtype not in _INDEX_INT:
@@ -212,7 +207,7 @@ class ScatterMixin(TensorBase):
         """
         op = "gather"
         idx = need_tensor(op, index, "index", self, 2)
-        d = _dim(dim, self, op)
+        d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype not in _INDEX_INT:
             raise RuntimeError("gather(): Expected dtype int32/int64 for index")
         xs, ishape = _shape1(self), _shape1(idx)
@@ -254,7 +249,7 @@ class ScatterMixin(TensorBase):
         else:
             if self._data.ndim == 0:
                 raise IndexError(f"take_along_dim(): Dimension specified as {dim} but tensor has no dimensions")
-            d = _dim(dim, self, op)
+            d = norm_dim(dim, self._data.ndim, op)
             xs, ishape = tuple(self._data.shape), tuple(idx._data.shape)
             if len(xs) != len(ishape):
                 raise RuntimeError(
@@ -288,7 +283,7 @@ class ScatterMixin(TensorBase):
     def _scatter_checks(self, op: str, dim: int, index: Any, src: Any, value_ok: bool) -> Any:
         """Validated ``(dim, index array, src array or 0-d value)``; None when index is empty."""
         idx = need_tensor(op, index, "index", self, 2)
-        d = _dim(dim, self, op)
+        d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype not in _INDEX_INT:
             raise RuntimeError(f"scatter(): Expected dtype int32/int64 for index (got {tname(idx._dtype)} in {op}())")
         bk = self._backend
@@ -431,7 +426,7 @@ class ScatterMixin(TensorBase):
     def _index_source(self, op: str, dim: int, index: Any, source: Any) -> tuple[int, TensorBase, TensorBase]:
         idx = need_tensor(op, index, "index", self, 2)
         src = need_tensor(op, source, "source", self, 3)
-        return _dim(dim, self, op), idx, src
+        return norm_dim(dim, self._data.ndim, op), idx, src
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         """In place, ``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``
@@ -539,7 +534,7 @@ class ScatterMixin(TensorBase):
         """In place, set the slices along ``dim`` at ``index`` to ``value`` (a number or 0-d tensor)."""
         op = "index_fill_"
         idx = need_tensor(op, index, "index", self, 2)
-        d = _dim(dim, self, op)
+        d = norm_dim(dim, self._data.ndim, op)
         if idx._dtype is not D.int64:
             raise IndexError("index_fill_(): Expected dtype int64 for index.")
         if idx._data.ndim > 1:

@@ -33,8 +33,7 @@ FUNCTIONS: tuple[str, ...] = (
 
 def _axis(t: TensorBase, dim: Any, op: str) -> int:
     """``dim`` checked and made non-negative; a 0-d tensor is handled as its 1-element 1-d view."""
-    axis = norm_dim(dim, t._data.ndim, op)
-    return axis if t._data.ndim else 0
+    return norm_dim(dim, t._data.ndim, op)
 
 
 def _check_sortable(t: TensorBase, op: str) -> None:
