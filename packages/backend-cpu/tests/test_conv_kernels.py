@@ -111,6 +111,7 @@ def test_non_contiguous_arguments(bk: Any, path: str) -> None:
 
 
 def test_weight_gradient_reuses_the_forward_columns(bk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_conv, "_MIN_CACHED", 0)
     rng = np.random.default_rng(13)
     x, w = rng.standard_normal((2, 3, 8, 8)), rng.standard_normal((4, 3, 3, 3))
     gy = rng.standard_normal((2, 4, 8, 8))
@@ -129,6 +130,7 @@ def test_weight_gradient_reuses_the_forward_columns(bk: Any, monkeypatch: pytest
 
 
 def test_cache_misses_on_changes(bk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_conv, "_MIN_CACHED", 0)
     rng = np.random.default_rng(14)
     x, w = rng.standard_normal((2, 3, 8, 8)), rng.standard_normal((4, 3, 3, 3))
     gy = rng.standard_normal((2, 4, 8, 8))
@@ -161,6 +163,7 @@ def test_cache_misses_on_changes(bk: Any, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_cache_keeps_at_most_its_limit(bk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_conv, "_MIN_CACHED", 0)
     cache = _conv.ConvKernels._conv_cache
     cache.clear()
     rng = np.random.default_rng(15)
@@ -172,6 +175,18 @@ def test_cache_keeps_at_most_its_limit(bk: Any, monkeypatch: pytest.MonkeyPatch)
         bk.conv(x, w, None, (1, 1), (1, 1), (1, 1), 1)
     assert sum(e[3].nbytes for e in cache._entries.values()) <= 2 * one
     assert set(cache._entries) == {id(xs[2]), id(xs[3])}, "oldest dropped first"
+    cache.clear()
+
+
+def test_small_buffers_are_not_cached(bk: Any) -> None:
+    cache = _conv.ConvKernels._conv_cache
+    cache.clear()
+    x, w = np.ones((1, 2, 6, 6)), np.ones((2, 2, 3, 3))
+    bk.conv(x, w, None, (1, 1), (1, 1), (1, 1), 1)
+    assert not cache._entries
+    big = np.ones((4, 8, 16, 16))
+    bk.conv(big, np.ones((2, 8, 3, 3)), None, (1, 1), (1, 1), (1, 1), 1)
+    assert list(cache._entries) == [id(big)]
     cache.clear()
 
 
