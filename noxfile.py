@@ -190,7 +190,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Run mypy on the installed packages (as users import them), not on the source folders."""
-    install_packages(session, list(PACKAGES), MYPY)
+    install_packages(session, list(PACKAGES), MYPY, "pytest")  # ember.testing.conformance builds pytest tests
     # Sorted, a package comes before its subpackages: `-p ember` already covers ember.nn.
     packages: list[str] = []
     for module in sorted({m for pkg in PACKAGES.values() for m in pkg.modules}):

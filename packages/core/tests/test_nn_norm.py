@@ -4,7 +4,6 @@ inputs included), running-statistics updates, and PyTorch 2.13's errors."""
 from __future__ import annotations
 
 import math
-
 from functools import partial
 
 import numpy as np

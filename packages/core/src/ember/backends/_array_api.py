@@ -266,10 +266,10 @@ class ArrayAPIBackend:
         return self.xp.linalg.solve(a, b)
 
     def linalg_svd(self, x: Array, full_matrices: bool) -> tuple[Array, Array, Array]:
-        return tuple(self.xp.linalg.svd(x, full_matrices=full_matrices))  # type: ignore[return-value]
+        return tuple(self.xp.linalg.svd(x, full_matrices=full_matrices))
 
     def linalg_qr(self, x: Array, mode: str) -> tuple[Array, Array]:
-        return tuple(self.xp.linalg.qr(x, mode=mode))  # type: ignore[return-value]
+        return tuple(self.xp.linalg.qr(x, mode=mode))
 
     def linalg_cholesky(self, x: Array, upper: bool) -> Array:
         return self.xp.linalg.cholesky(x, upper=upper)
@@ -277,7 +277,7 @@ class ArrayAPIBackend:
     def linalg_eigh(self, x: Array, uplo: str) -> tuple[Array, Array]:
         if uplo == "U":  # the standard reads the lower triangle: mirror the upper one into it
             x = self.xp.conj(self.xp.matrix_transpose(x))
-        return tuple(self.xp.linalg.eigh(x))  # type: ignore[return-value]
+        return tuple(self.xp.linalg.eigh(x))
 
     # -- shape and views -----------------------------------------------------------------
     def reshape(self, x: Array, shape: Shape, copy: bool | None) -> Array:
