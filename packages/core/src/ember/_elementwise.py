@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import result_type
 from ember._special_cases import (
     CHECKED_KERNELS,
@@ -375,3 +376,6 @@ def operator_method(kernel: str, op: str, kind: int = SAME, reflected: bool = Fa
     method.__name__ = method.__qualname__ = f"__{'r' if reflected else ''}{op}__"
     return method
 
+
+
+_dispatch_install(globals(), ["where"])  # ember-autograd records it (see _dispatch)

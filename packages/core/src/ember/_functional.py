@@ -70,7 +70,7 @@ def _number_input(name: str, number: Any, other: Tensor, kwargs: dict[str, Any])
 
 
 def make_function(name: str) -> Callable[..., Any]:
-    method = getattr(Tensor, name)
+    # The method is looked up on every call: ember-autograd wraps Tensor's methods to record them.
     native_out = name in _HAS_OUT
     number_input = name in _NUMBER_INPUT
 
@@ -82,6 +82,7 @@ def make_function(name: str) -> Callable[..., Any]:
                     raise TypeError(f"{name}(): takes 2 positional arguments but {1 + len(args)} were given")
                 return _number_input(name, number, args[0], kwargs)
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        method = getattr(Tensor, name)
         if native_out or "out" not in kwargs:
             return method(input, *args, **kwargs)
         out = kwargs.pop("out")
@@ -89,6 +90,6 @@ def make_function(name: str) -> Callable[..., Any]:
         return result if out is None else write_out(result, out, name)
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = method.__doc__
+    function.__doc__ = getattr(Tensor, name).__doc__
     function.__module__ = "ember"
     return function

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._elementwise import broadcast_for
 from ember._inplace import write_out
 from ember._ops_layout import interleave_index
@@ -320,3 +321,5 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
     """
     return _tri_indices(row, col, offset, dtype, device, False)
 
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

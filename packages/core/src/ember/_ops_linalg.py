@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any, cast
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import dtype
 from ember._elementwise import broadcast_for
 from ember._special_cases import _C_NAMES, no_kernel, tname
@@ -713,3 +714,6 @@ def _check_bmm(t: TensorBase, batch1: Any, batch2: Any, op: str) -> tuple[Tensor
     if t._dtype is D.bool_ or batch1._dtype is D.bool_:
         raise no_kernel(op, D.bool_)
     return batch1, batch2
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

@@ -8,6 +8,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import dtype
 from ember._inplace import inplace
 from ember._special_cases import no_kernel
@@ -520,3 +521,6 @@ def _scan_(t: TensorBase, dim: Any, dtype: dtype | None, kernel: str, op: str) -
     if t._data.ndim == 0:
         out = t._backend.reshape(out, (), None)
     return inplace(t, like(t, out), op)
+
+
+_dispatch_install(globals(), ["var_mean", "std_mean"])  # ember-autograd records these (see _dispatch)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import result_type
 from ember._special_cases import tname as _tname
 from ember._tensor_base import (
@@ -673,3 +674,6 @@ def stack(tensors: Sequence[TensorBase], dim: int = 0) -> Tensor:
     d = norm_dim(dim, len(shape) + 1, "stack")
     dt = result_type(*(t._dtype for t in ts))
     return like(ts[0], ts[0]._backend.stack([cast(t, dt) for t in ts], d), dt)
+
+
+_dispatch_install(globals(), ["cat", "stack"])  # ember-autograd records these (see _dispatch)

@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import dtype
 from ember._elementwise import broadcast_for
 from ember._ops_linalg import _cname, _same_place, einsum, tensordot
@@ -698,3 +699,6 @@ def vecdot(x: Any, y: Any, *, dim: int = -1) -> Tensor:
     if prod.ndim == 0:
         return like(x, bk.copy(prod))
     return like(x, bk.sum(prod, (d,), False, x._dtype))
+
+
+_dispatch_install(globals(), __all__, "linalg.")  # ember-autograd records these (see _dispatch)

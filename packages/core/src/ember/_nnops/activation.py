@@ -13,6 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._dtypes import dtype as DType
 from ember._special_cases import no_kernel, tname
 from ember._tensor_base import TensorBase, like, norm_dim, wrap
@@ -242,3 +243,5 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         _deprecated_ndim(3, ndim)
     return _batched_feature_dropout(input, p, training, inplace, ndim == 5, "dropout3d", generator)
 
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

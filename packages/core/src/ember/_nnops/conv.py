@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._special_cases import no_kernel
 from ember._tensor_base import TensorBase, device_error, like
 from ember.backends._optional import kernel
@@ -539,3 +540,6 @@ def conv3d_weight(
 ) -> Tensor:
     """Gradient of :func:`conv3d` with respect to its weight; see :func:`conv1d_weight`."""
     return _conv_weight("conv3d_weight", 3, input, weight_size, grad_output, stride, padding, dilation, groups)
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._nnops.activation import check_tensor
 from ember._special_cases import tname
 from ember._tensor_base import TensorBase, bump_version, check_same_device, check_writable, like
@@ -199,3 +200,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     classes = bk.arange(0, num_classes, 1, D.int64, tensor._device.index)
     hits = bk.equal(bk.reshape(x, (*x.shape, 1), None), classes)
     return like(tensor, bk.astype(hits, D.int64), D.int64)
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

@@ -14,6 +14,7 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._nnops.activation import check_tensor
 from ember._special_cases import no_kernel, tname
 from ember._tensor_base import TensorBase, bump_version, check_same_device, like, norm_dim
@@ -294,3 +295,6 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     from ember._inplace import write_out
 
     return write_out(result, out, "normalize")
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

@@ -14,6 +14,7 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._special_cases import no_kernel, tname
 from ember._tensor_base import TensorBase, like
 from ember.backends._optional import kernel
@@ -484,3 +485,6 @@ def adaptive_max_pool2d_backward(grad_output: Tensor, input: Tensor, indices: Te
 def adaptive_max_pool3d_backward(grad_output: Tensor, input: Tensor, indices: Tensor) -> Tensor:
     """Gradient of :func:`adaptive_max_pool3d` from its indices."""
     return adaptive_max_pool_backward(grad_output, input, indices, dims=3)
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)

@@ -13,6 +13,7 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
+from ember._dispatch import install as _dispatch_install
 from ember._nnops.activation import check_tensor
 from ember._special_cases import no_kernel
 from ember._tensor_base import TensorBase, like
@@ -257,3 +258,6 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)
