@@ -28,6 +28,7 @@ class Package(NamedTuple):
 PACKAGES: dict[str, Package] = {
     "core": Package("packages/core", deps=(), test_deps=("cpu",), modules=("ember",)),
     "cpu": Package("packages/backend-cpu", deps=("core",), modules=("ember_cpu",)),
+    "autograd": Package("packages/autograd", deps=("core",), test_deps=("cpu",), modules=("ember.autograd",)),
 }
 
 ROOT = Path(__file__).resolve().parent

@@ -1,0 +1,38 @@
+"""ember.autograd: define-by-run reverse-mode automatic differentiation for Ember.
+
+Installing ember-autograd is all a user does: core imports this package the
+first time a tensor requires grad, and importing it wraps every op that has a
+derivative rule so that calls on such tensors are recorded.
+
+>>> import ember
+>>> x = ember.tensor(3., requires_grad=True)
+>>> y = x ** 2
+>>> y
+tensor(9., grad_fn=<PowBackward0>)
+>>> y.backward()
+>>> x.grad
+tensor(6.)
+"""
+
+from __future__ import annotations
+
+from ember.autograd import _record, _tensor_api
+from ember.autograd._engine import backward, grad
+from ember.autograd._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from ember.autograd._graph import Node
+from ember.autograd._tensor_api import set_grad, set_requires_grad
+
+__all__ = [
+    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "is_inference_mode_enabled", "set_grad", "set_requires_grad", "Node",
+]
+
+_tensor_api.install()
+_record.install()

@@ -1,0 +1,339 @@
+"""The backward engine: ``Tensor.backward`` and ``ember.autograd.grad``.
+
+A walk in two passes, both iterative (no recursion, so a 100,000-op chain is
+fine): the first finds every node reachable from the outputs and counts each
+node's consumers; the second runs a node once all of its consumers have
+passed it their gradients, accumulating into leaves' ``.grad`` at
+``AccumulateGrad`` nodes (or capturing for ``grad()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ember._tensor_base import TensorBase
+
+from ember.autograd._grad_mode import STATE
+from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
+
+__all__ = ["backward", "grad", "run_backward"]
+
+Edge = tuple[Node, int]
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    if x is None:
+        return ()
+    if isinstance(x, TensorBase):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> list[Any]:
+    from ember import ones_like
+
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
+        if g is None:
+            if out.requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._dtype.category < 2:
+                    raise RuntimeError(
+                        f"grad can be implicitly created only for real scalar outputs but got {out._dtype}"
+                    )
+                g = ones_like(out)
+        else:
+            if not isinstance(g, TensorBase):
+                raise TypeError(
+                    f"gradients can be either Tensors or None, but got {type(g).__name__}"
+                )
+            if tuple(g._data.shape) != tuple(out._data.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of ember.Size({list(g._data.shape)}) "
+                    f"and output[{i}] has a shape of ember.Size({list(out._data.shape)})."
+                )
+            if g._dtype.category != out._dtype.category:
+                raise RuntimeError(
+                    f"For complex Tensors, both grad_output and output are required to have the same dtype. "
+                    f"Mismatch in dtype: grad_output[{i}] has a dtype of {g._dtype} and output[{i}] has a dtype "
+                    f"of {out._dtype}."
+                )
+        grads.append(g)
+    return grads
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad`` (``Tensor.backward``)."""
+    outputs = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(grads)} gradients for {len(outputs)} tensors")
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    grads_l = _make_grads(outputs, grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(outputs, grads_l, retain_graph, create_graph, inputs, accumulate=True)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs`` (nothing is accumulated into ``.grad``)."""
+    if is_grads_batched:
+        raise NotImplementedError("grad(): is_grads_batched=True is not supported by ember.autograd; loop over the batch")
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    gos = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
+    if len(gos) != len(outs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(gos)} for {len(outs)} outputs")
+    for i, out in enumerate(outs):
+        if not isinstance(out, TensorBase):
+            raise TypeError(f"grad(): outputs must be Tensors, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    for i, t in enumerate(ins):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads_l = _make_grads(outs, gos)
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outs, grads_l, retain_graph, create_graph, ins, accumulate=False)
+    final = []
+    for i, (t, g) in enumerate(zip(ins, result, strict=True)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                from ember import zeros_like
+
+                g = zeros_like(t)
+        final.append(g)
+    return tuple(final)
+
+
+def _graph(roots: Sequence[Node]) -> tuple[dict[Node, int], list[Node]]:
+    """Consumer counts of every node reachable from ``roots`` and a post-order (inputs first)."""
+    deps: dict[Node, int] = {}
+    order: list[Node] = []
+    seen: set[Node] = set()
+    stack: list[tuple[Node, int]] = []
+    for r in roots:
+        if r in seen:
+            continue
+        seen.add(r)
+        stack.append((r, 0))
+        while stack:
+            node, i = stack[-1]
+            nf = node.next_functions
+            if i < len(nf):
+                stack[-1] = (node, i + 1)
+                nxt = nf[i][0]
+                if nxt is None:
+                    continue
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, 0))
+            else:
+                stack.pop()
+                order.append(node)
+    return deps, order
+
+
+def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: bool, create_graph: bool,
+                 inputs: Sequence[Any] | None, accumulate: bool) -> list[Any]:
+    """Run the graph behind ``outputs``; returns the gradients of ``inputs`` (when given)."""
+    root_edges = [edge(o) for o in outputs]
+    roots = [e[0] for e in root_edges if e[0] is not None]
+    deps, order = _graph(roots)
+
+    # Targets: where gradients are captured (grad(), backward(inputs=...)).
+    targets: dict[tuple[Node, int], int] = {}
+    captured: list[Any] = []
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            captured.append(None)
+            e = edge(t)
+            if e[0] is not None:
+                targets.setdefault((e[0], e[1]), k)
+        # Only nodes with a path to a target need to run.
+        target_nodes = {n for n, _ in targets}
+        needed: set[Node] | None = set()
+        for node in order:  # post-order: a node's inputs come before it
+            if node in target_nodes or any(e[0] in needed for e in node.next_functions):  # type: ignore[operator]
+                needed.add(node)  # type: ignore[union-attr]
+    else:
+        needed = None
+
+    buffers: dict[Node, list[Any]] = {}
+    user_grads = set()
+    for (node, nr), g in zip(root_edges, grads, strict=True):
+        if node is None:
+            continue
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.num_outputs()
+        if nr >= len(buf):
+            buf.extend([None] * (nr + 1 - len(buf)))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+        user_grads.add(id(g))
+
+    ready = [n for n in dict.fromkeys(roots) if deps.get(n, 0) == 0]
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, None)
+            if buf is not None:
+                buf = _pre_hooks(node, buf)
+                if targets:
+                    for nr, g in enumerate(buf):
+                        k = targets.get((node, nr))
+                        if k is not None and not isinstance(node, AccumulateGrad):
+                            captured[k] = g if captured[k] is None else captured[k] + g
+                if isinstance(node, AccumulateGrad):
+                    _leaf(node, buf[0], targets, captured, accumulate, create_graph, user_grads)
+                    continue
+                if needed is not None and node not in needed:
+                    buf = None
+            if buf is not None:
+                outs = _apply(node, buf, create_graph)
+                if not retain_graph:
+                    node.release()
+                if len(outs) > 1:
+                    ids = [id(o) for o in outs if o is not None]
+                    if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
+                        user_grads.update(ids)
+            else:
+                outs = ()
+            nf = node.next_functions
+            for i, (nxt, nr) in enumerate(nf):
+                if nxt is None:
+                    continue
+                g = outs[i] if i < len(outs) else None
+                if g is not None:
+                    nb = buffers.get(nxt)
+                    if nb is None:
+                        nb = buffers[nxt] = [None] * nxt.num_outputs()
+                    if nr >= len(nb):
+                        nb.extend([None] * (nr + 1 - len(nb)))
+                    if nb[nr] is None:
+                        nb[nr] = g
+                    else:
+                        nb[nr] = nb[nr] + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    ready.append(nxt)
+    finally:
+        STATE.enabled = prev_mode
+    if not accumulate:
+        return captured
+    if inputs is not None:  # backward(inputs=...) on non-leaf tensors accumulates into their .grad
+        for t, g in zip(inputs, captured, strict=True):
+            if g is not None and t._grad_fn is not None:
+                m = meta_of(t)
+                m.grad = g if m.grad is None else m.grad + g
+    return captured
+
+
+def _pre_hooks(node: Node, buf: list[Any]) -> list[Any]:
+    hooks = getattr(node, "_tensor_pre_hooks", None)
+    if hooks:
+        for nr, table in hooks.items():
+            for fn in list(table.values()):
+                if nr < len(buf) and buf[nr] is not None:
+                    new = fn(buf[nr])
+                    if new is not None:
+                        buf[nr] = new
+    retain = getattr(node, "_retain", None)
+    if retain:
+        for nr, ref in retain.items():
+            t = ref()
+            if t is not None and nr < len(buf) and buf[nr] is not None and t._grad_fn is node:
+                m = meta_of(t)
+                g = buf[nr]
+                if m.grad is None:
+                    m.grad = g if g.requires_grad else g.clone()
+                else:
+                    m.grad = m.grad + g
+    pre = getattr(node, "_pre_hooks", None)
+    if pre:
+        for fn in list(pre.values()):
+            new = fn(tuple(buf))
+            if new is not None:
+                buf = list(new)
+    return buf
+
+
+def _apply(node: Node, buf: list[Any], create_graph: bool) -> tuple[Any, ...]:
+    if STATE.anomaly:
+        from ember.autograd._anomaly import checked_apply
+
+        outs = checked_apply(node, buf, create_graph)
+    else:
+        outs = node.apply(buf, create_graph)
+    post = getattr(node, "_post_hooks", None)
+    if post:
+        for fn in list(post.values()):
+            new = fn(outs, tuple(buf))
+            if new is not None:
+                outs = tuple(new)
+    return outs
+
+
+def _leaf(node: AccumulateGrad, g: Any, targets: dict[tuple[Node, int], int], captured: list[Any],
+          accumulate: bool, create_graph: bool, user_grads: set[int]) -> None:
+    t = node.variable
+    m = t._meta
+    if m is not None and m.hooks:
+        for fn in list(m.hooks.values()):
+            new = fn(g)
+            if new is not None:
+                g = new
+    if targets:
+        k = targets.get((node, 0))
+        if k is None:
+            return
+        if not accumulate:
+            captured[k] = g if captured[k] is None else captured[k] + g
+            return
+    accumulate_grad(t, g, create_graph, id(g) in user_grads)
+
+
+def accumulate_grad(t: Any, g: Any, create_graph: bool, shared: bool) -> None:
+    """Add ``g`` into the leaf's ``.grad`` (PyTorch's AccumulateGrad: in place when it can)."""
+    m = meta_of(t)
+    old = m.grad
+    if old is None:
+        if not create_graph:
+            if g._grad_fn is not None or g._requires_grad:
+                g = g.detach()
+            if shared or g._base is not None:
+                g = g.clone()
+        m.grad = g
+    elif create_graph or old.requires_grad or g.requires_grad:
+        m.grad = old + g
+    elif old._base is None and tuple(old._data.shape) == tuple(g._data.shape):
+        old.add_(g)
+    else:
+        m.grad = old + g

@@ -1,0 +1,583 @@
+"""The recorder: wraps every op that has a rule so that calls on tensors that require grad
+record a node (see ``_rules`` for the rule contract).
+
+Hot path of a wrapped op: read the thread's grad mode, look for a tensor argument
+that requires grad, and call the plain op when there is none. Otherwise the op
+runs with recording off (so the ops it is made of are not recorded again) and a
+node is attached to its floating outputs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from ember import _dispatch
+from ember._tensor import Tensor
+from ember._tensor_base import TensorBase, wrap
+
+from ember.autograd._grad_mode import STATE
+from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version, shell
+from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
+
+__all__ = ["install", "RuleNode", "Ctx", "Binding", "INSTALLED", "version_error", "rebase_history"]
+
+FLOATING = 2
+_RELEASED = object()  # stands for a tensor argument dropped after backward
+_LIST_TYPES = (list, tuple)
+
+
+class Binding:
+    """Where each parameter of an op's signature sits in a call's ``args`` / ``kwargs``."""
+
+    __slots__ = ("index", "defaults", "varpos", "names", "inputs")
+
+    def __init__(self, fn: Callable[..., Any], rule: Rule) -> None:
+        self.index: dict[str, int] = {}
+        self.defaults: dict[str, Any] = {}
+        self.varpos: int | None = None
+        params = list(inspect.signature(fn).parameters.values())
+        self.names = tuple(p.name for p in params)
+        for i, p in enumerate(params):
+            if p.kind is p.VAR_POSITIONAL:
+                self.varpos = i
+                self.index[p.name] = i
+            elif p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and self.varpos is None:
+                self.index[p.name] = i
+            if p.default is not p.empty:
+                self.defaults[p.name] = p.default
+        if params and params[0].name != "self" and not rule.function and "self" in rule.inputs:
+            self.index["self"] = 0  # operator methods name their first parameter differently
+        missing = [n for n in rule.inputs if n not in self.index and n not in self.names]
+        if missing:
+            raise RuntimeError(
+                f"rule {rule.op!r} ({rule.family}) names inputs {missing} that "
+                f"{getattr(fn, '__qualname__', fn)} does not have (parameters: {self.names})"
+            )
+        # (position or -1, name, default) of each differentiable input, for the recording path
+        self.inputs = tuple((self.index.get(n, -1), n, self.defaults.get(n)) for n in rule.inputs)
+
+    def value(self, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> Any:
+        i = self.index.get(name)
+        if i is not None:
+            if i == self.varpos:
+                return args[i:]
+            if i < len(args):
+                return args[i]
+        if name in kwargs:
+            return kwargs[name]
+        if name in self.defaults:
+            return self.defaults[name]
+        raise AttributeError(f"the op has no argument {name!r} (parameters: {self.names})")
+
+    def bind_inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        n = len(args)
+        return tuple(
+            args[i] if 0 <= i < n else kwargs.get(name, default) for i, name, default in self.inputs
+        )
+
+
+class Ctx:
+    """What a rule's backward sees: the call's arguments by name, ``needs_input_grad``, ``result``."""
+
+    __slots__ = ("_args", "_kwargs", "_node", "_saved", "_out")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.arg(name)
+
+    def arg(self, name: str) -> Any:
+        """The argument the op was called with for parameter ``name`` (or its default)."""
+        node = self._node
+        args = self._args
+        if args is None:
+            raise RuntimeError(FREED_MESSAGE)
+        value = node.binding.value(args, self._kwargs, name)
+        if value is _RELEASED or (value.__class__ in _LIST_TYPES and _RELEASED in value):
+            raise RuntimeError(FREED_MESSAGE)
+        return value
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """One bool per rule input: whether a gradient for it is wanted."""
+        node = self._node
+        nf = node.next_functions
+        if not node.has_lists:
+            return tuple(e[0] is not None for e in nf)
+        out, k = [], 0
+        for v in node.inputs:
+            if v.__class__ in _LIST_TYPES:
+                out.append(any(e[0] is not None for e in nf[k:k + len(v)]))
+                k += len(v)
+            else:
+                out.append(nf[k][0] is not None)
+                k += 1
+        return tuple(out)
+
+    @property
+    def result(self) -> Any:
+        """The op's output (a tuple for multi-output ops); rules must ask with ``save_output=True``."""
+        out = self._out
+        if out is None:
+            if self._args is None:
+                raise RuntimeError(FREED_MESSAGE)
+            raise RuntimeError(f"rule {self._node.rule.op!r} reads ctx.result without save_output=True")
+        node = self._node
+        multi = node.rule_multi
+        outs = out if multi else (out,)
+        res = []
+        for i, (t, ver, expected) in enumerate(outs):
+            if t is None:
+                res.append(None)
+                continue
+            if ver[0] != expected:
+                raise version_error(t, node, i, ver[0], expected)
+            if STATE.enabled:  # create_graph: the output, connected to this node
+                t = wrap(t._data, t._dtype, t._device, t._backend)
+                t._grad_fn = node
+                if i:
+                    meta_of(t).output_nr = i
+            res.append(t)
+        return tuple(res) if multi else res[0]
+
+    def input_shape(self, name: str) -> Any:
+        """The shape of tensor input ``name`` (a list of shapes for a list input), even after release."""
+        v = self._node.inputs[self._node.rule.inputs.index(name)]
+        return [_shape(x) for x in v] if v.__class__ in _LIST_TYPES else _shape(v)
+
+    def input_dtype(self, name: str) -> Any:
+        v = self._node.inputs[self._node.rule.inputs.index(name)]
+        return [_dtype(x) for x in v] if v.__class__ in _LIST_TYPES else _dtype(v)
+
+
+def _shape(v: Any) -> Any:
+    if v is None:
+        return None
+    return tuple(v._data.shape) if isinstance(v, TensorBase) else v[0]
+
+
+def _dtype(v: Any) -> Any:
+    if v is None:
+        return None
+    return v._dtype if isinstance(v, TensorBase) else v[1]
+
+
+def version_error(t: Any, node: Node | None, output_nr: int, now: int, expected: int) -> RuntimeError:
+    desc = f"[{_type_name(t)} [{', '.join(str(s) for s in t._data.shape)}]]"
+    if node is not None:
+        desc += f", which is output {output_nr} of {node.name()},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{desc} is at version {now}; expected version {expected} instead. Hint: enable anomaly detection to "
+        "find the operation that failed to compute its gradient, with "
+        "ember.autograd.set_detect_anomaly(True)."
+    )
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "bfloat16": "BFloat16Tensor", "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+
+
+def _type_name(t: Any) -> str:
+    return f"ember.{_TYPE_NAMES.get(t._dtype.name, 'Tensor')}"
+
+
+class RuleNode(Node):
+    """A node whose backward is a registered rule; one subclass per (rule, node name)."""
+
+    __slots__ = ("ctx", "inputs", "freed")
+
+    rule: Rule
+    binding: Binding
+    has_lists: bool
+    rule_multi: bool
+
+    def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        ctx = self.ctx
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        saved = ctx._saved
+        if saved is not None:
+            for t, ver, expected in saved:
+                if ver[0] != expected:
+                    fn = t._grad_fn
+                    nr = 0 if t._meta is None else t._meta.output_nr
+                    raise version_error(t, fn, nr, ver[0], expected)
+        rule = self.rule
+        res = rule.backward(ctx, *grads)
+        if res.__class__ is not tuple:
+            res = tuple(res) if isinstance(res, list) else (res,)
+        if len(res) != len(rule.inputs):
+            raise RuntimeError(
+                f"derivative rule of {rule.op!r} ({rule.family}) returned {len(res)} gradients for "
+                f"{len(rule.inputs)} inputs {rule.inputs}"
+            )
+        if not self.has_lists:
+            return tuple(_fit(g, inp, rule) for g, inp in zip(res, self.inputs, strict=True))
+        flat: list[Any] = []
+        for g, inp in zip(res, self.inputs, strict=True):
+            if inp.__class__ in _LIST_TYPES:
+                gs = [None] * len(inp) if g is None else list(g)
+                flat.extend(_fit(gi, ti, rule) for gi, ti in zip(gs, inp, strict=True))
+            else:
+                flat.append(_fit(g, inp, rule))
+        return tuple(flat)
+
+    def release(self) -> None:
+        ctx = self.ctx
+        if ctx._saved is not None or ctx._out is not None:
+            self.freed = True
+        ctx._saved = ctx._out = None
+        args = ctx._args
+        if args is not None:
+            ctx._args = tuple(_released(a) for a in args)
+            if ctx._kwargs:
+                ctx._kwargs = {k: _released(v) for k, v in ctx._kwargs.items()}
+        self.inputs = tuple(
+            [_meta_only(x) for x in v] if v.__class__ in _LIST_TYPES else _meta_only(v) for v in self.inputs
+        )
+
+    def num_outputs(self) -> int:
+        return 2 if self.rule_multi else 1
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {}
+
+
+def _released(a: Any) -> Any:
+    if isinstance(a, TensorBase):
+        return _RELEASED
+    if a.__class__ in _LIST_TYPES and any(isinstance(x, TensorBase) for x in a):
+        return (_RELEASED,)
+    return a
+
+
+def _meta_only(v: Any) -> Any:
+    return (tuple(v._data.shape), v._dtype) if isinstance(v, TensorBase) else v
+
+
+def _fit(g: Any, inp: Any, rule: Rule) -> Any:
+    """A rule's gradient made to match its input: broadcast dims summed away, the input's dtype."""
+    if g is None or inp is None:
+        return None
+    if not isinstance(g, TensorBase):
+        raise TypeError(f"derivative rule of {rule.op!r} returned {type(g).__name__}, expected a Tensor or None")
+    if isinstance(inp, TensorBase):
+        shape, dt = inp._data.shape, inp._dtype
+    else:
+        shape, dt = inp
+    if g._data.shape != shape:
+        g = sum_to_size(g, shape)
+    if g._dtype is not dt:
+        if dt.category < FLOATING:
+            return None
+        g = g.to(dt)
+    return g
+
+
+_NODE_CLASSES: dict[tuple[int, str], type[RuleNode]] = {}
+
+
+def node_class(rule: Rule, binding: Binding, name: str) -> type[RuleNode]:
+    key = (id(binding), name)
+    cls = _NODE_CLASSES.get(key)
+    if cls is None:
+        cls = _NODE_CLASSES[key] = type(name, (RuleNode,), {
+            "__slots__": (), "__module__": "ember.autograd", "rule": rule, "binding": binding,
+            "has_lists": False, "rule_multi": False,
+        })
+    return cls
+
+
+def _edges(inputs: tuple[Any, ...]) -> tuple[tuple[tuple[Node | None, int], ...], bool]:
+    edges = []
+    lists = False
+    for v in inputs:
+        if isinstance(v, TensorBase):
+            edges.append(edge(v))
+        elif v.__class__ in _LIST_TYPES:
+            lists = True
+            edges.extend(edge(x) if isinstance(x, TensorBase) else (None, 0) for x in v)
+        else:
+            edges.append((None, 0))
+    return tuple(edges), lists
+
+
+def _clean_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        v if isinstance(v, TensorBase) else
+        ([x if isinstance(x, TensorBase) else None for x in v] if v.__class__ in _LIST_TYPES else None)
+        for v in inputs
+    )
+
+
+def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[str, Any],
+              inputs: tuple[Any, ...]) -> RuleNode:
+    edges, lists = _edges(inputs)
+    name = rule.node
+    ctx = Ctx.__new__(Ctx)
+    ctx._args = args
+    ctx._kwargs = kwargs
+    ctx._out = None
+    if callable(name):
+        ctx._node = _BindOnly(binding)  # type: ignore[assignment]
+        name = name(ctx)
+    cls = node_class(rule, binding, name)
+    node = cls.__new__(cls)
+    node.next_functions = edges
+    node.inputs = _clean_inputs(inputs) if lists else inputs
+    node.freed = False
+    node.ctx = ctx
+    ctx._node = node
+    if lists:
+        node.has_lists = True  # type: ignore[misc]
+    if rule.save:
+        saved = []
+        for n in rule.save:
+            t = inputs[rule.inputs.index(n)]
+            if isinstance(t, TensorBase):
+                saved.append((t, t._version if t._version is not None else _new_version(t), saved_version(t)))
+            elif t.__class__ in _LIST_TYPES:
+                saved.extend((x, x._version or _new_version(x), saved_version(x)) for x in t if isinstance(x, TensorBase))
+        ctx._saved = tuple(saved)
+    else:
+        ctx._saved = None
+    if STATE.anomaly:
+        node._trace = "".join(traceback.format_stack()[:-3])
+    return node
+
+
+class _BindOnly:
+    """Stands in for the node while a node-name function reads the call's arguments."""
+
+    __slots__ = ("binding", "next_functions", "has_lists", "inputs")
+
+    def __init__(self, binding: Binding) -> None:
+        self.binding = binding
+
+
+def _new_version(t: TensorBase) -> list[int]:
+    saved_version(t)
+    return t._version  # type: ignore[return-value]
+
+
+def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
+    """Attach ``node`` to the floating outputs of ``out``; save them if the rule asks."""
+    if isinstance(out, TensorBase):
+        out._grad_fn = node
+        if rule.save_output:
+            s = shell(out)
+            node.ctx._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
+        return out
+    type(node).rule_multi = True  # type: ignore[misc]
+    saved: list[Any] = []
+    for i, t in enumerate(out):
+        if isinstance(t, TensorBase) and t._dtype.category >= FLOATING:
+            t._grad_fn = node
+            if i:
+                meta_of(t).output_nr = i
+            if rule.save_output:
+                saved.append((shell(t), _version_of(t), t._version[0]))  # type: ignore[index]
+        elif rule.save_output:
+            saved.append((t if isinstance(t, TensorBase) else None, [0], 0) if isinstance(t, TensorBase) else (None, [0], 0))
+    if rule.save_output:
+        node.ctx._out = tuple(saved)
+    return out
+
+
+def _version_of(t: TensorBase) -> list[int]:
+    if t._version is None:
+        saved_version(t)
+    return t._version  # type: ignore[return-value]
+
+
+def _differentiable(out: Any) -> bool:
+    if isinstance(out, TensorBase):
+        return out._dtype.category >= FLOATING
+    if isinstance(out, tuple):
+        return any(isinstance(t, TensorBase) and t._dtype.category >= FLOATING for t in out)
+    return False
+
+
+def record(rule: Rule, binding: Binding, fn: Callable[..., Any], args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> Any:
+    """Run ``fn`` with recording off, then attach a node for ``rule`` to its result."""
+    state = STATE
+    state.enabled = False
+    try:
+        out = fn(*args, **kwargs)
+    finally:
+        state.enabled = True
+    if not _differentiable(out):
+        return out
+    inputs = binding.bind_inputs(args, kwargs)
+    for v in inputs:
+        if v is out:
+            return out  # the op returned its input (x.to(x.dtype), x.contiguous())
+    node = make_node(rule, binding, args, kwargs, inputs)
+    if node.next_functions and all(e[0] is None for e in node.next_functions):
+        return out  # no differentiable input requires grad (only an integer index did, say)
+    return _finish(node, rule, out)
+
+
+def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    for a in args:
+        if isinstance(a, TensorBase):
+            if a._requires_grad or a._grad_fn is not None:
+                return True
+        elif a.__class__ in _LIST_TYPES:
+            for x in a:
+                if isinstance(x, TensorBase) and (x._requires_grad or x._grad_fn is not None):
+                    return True
+    for a in kwargs.values():
+        if isinstance(a, TensorBase):
+            if a._requires_grad or a._grad_fn is not None:
+                return True
+        elif a.__class__ in _LIST_TYPES:
+            for x in a:
+                if isinstance(x, TensorBase) and (x._requires_grad or x._grad_fn is not None):
+                    return True
+    return False
+
+
+def make_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding) -> Callable[..., Any]:
+    state = STATE
+
+    def recorder(*args: Any, **kwargs: Any) -> Any:
+        if state.enabled:
+            slow = kwargs
+            for a in args:
+                if isinstance(a, TensorBase):
+                    if a._requires_grad or a._grad_fn is not None:
+                        return record(rule, binding, fn, args, kwargs)
+                elif a.__class__ in _LIST_TYPES:
+                    slow = True
+            if slow and _needs_grad(args, kwargs):
+                return record(rule, binding, fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    _dress(recorder, fn)
+    return recorder
+
+
+def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, name: str) -> Callable[..., Any]:
+    state = STATE
+    saves_self = "self" in rule.save
+
+    def recorder(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not state.enabled or not (
+            self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)
+        ):
+            return fn(self, *args, **kwargs)
+        check_inplace_target(self)
+        old = self
+        if saves_self and (self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)):
+            old = _value_copy(self)  # the rule reads self's value from before the write
+        full = (old, *args)
+        inputs = binding.bind_inputs(full, kwargs)
+        node = make_node(rule, binding, full, kwargs, inputs)
+        state.enabled = False
+        try:
+            result = fn(self, *args, **kwargs)
+        finally:
+            state.enabled = True
+        if result is not self or all(e[0] is None for e in node.next_functions):
+            return result
+        rebase_history(self, node, rule)
+        return self
+
+    _dress(recorder, fn)
+    return recorder
+
+
+def _value_copy(t: Any) -> Any:
+    """A copy of ``t``'s values with ``t``'s place in the graph (what an in-place op read)."""
+    c = wrap(t._backend.copy(t._data), t._dtype, t._device, t._backend)
+    c._grad_fn = t._grad_fn
+    c._requires_grad = t._requires_grad
+    if t._meta is not None and t._grad_fn is not None:
+        meta_of(c).output_nr = t._meta.output_nr
+    return c
+
+
+def check_inplace_target(t: Any) -> None:
+    """PyTorch's refusals of in-place writes into leaves that require grad (and their views)."""
+    if t._grad_fn is None and t._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = t._base
+    if base is not None and base._grad_fn is None and base._requires_grad and STATE.enabled:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
+    """Make ``node`` the producer of ``t`` after an in-place write (CopySlices for views)."""
+    base = t._base
+    if base is not None and (base._grad_fn is not None or t._grad_fn is not None):
+        from ember.autograd._views import copy_slices
+
+        copy_slices(t, base, node)
+    else:
+        t._grad_fn = node
+        if t._meta is not None:
+            t._meta.output_nr = 0
+    if rule.save_output:
+        node.ctx._out = (shell(t), _version_of(t), t._version[0])
+
+
+def _dress(recorder: Callable[..., Any], fn: Callable[..., Any]) -> None:
+    recorder.__name__ = getattr(fn, "__name__", "op")
+    recorder.__qualname__ = getattr(fn, "__qualname__", recorder.__name__)
+    recorder.__doc__ = fn.__doc__
+    recorder.__wrapped__ = fn  # type: ignore[attr-defined]
+    recorder.__ember_recorded__ = True  # type: ignore[attr-defined]
+
+
+#: What install() wrapped: method name -> original function, function op -> rule.
+INSTALLED: dict[str, Callable[..., Any]] = {}
+
+
+def install() -> None:
+    """Wrap every op that has a rule (Tensor methods on the class, functions via ``_dispatch``)."""
+    load_all()
+    originals: dict[int, list[str]] = {}
+    for name, value in list(vars_of_tensor().items()):
+        originals.setdefault(id(value), []).append(name)
+    for name, rule in list(RULES.items()):
+        if name in INSTALLED:
+            continue
+        fn = INSTALLED.get(name) or _original(name)
+        if fn is None:
+            raise RuntimeError(f"rule {name!r} ({rule.family}): ember.Tensor has no method {name!r}")
+        binding = Binding(fn, rule)
+        is_inplace = name in rule.inplace
+        for same in originals.get(id(fn), [name]):  # every name bound to this very function
+            if same in INSTALLED or (same != name and same in RULES and RULES[same] is not rule):
+                continue
+            INSTALLED[same] = fn
+            wrapped = make_inplace_recorder(fn, rule, binding, same) if is_inplace else make_recorder(fn, rule, binding)
+            setattr(Tensor, same, wrapped)
+    for op, rule in FUNCTION_RULES.items():
+        fn = _dispatch.OPS.get(op)
+        if fn is None:
+            raise RuntimeError(f"rule {op!r} ({rule.family}): no dispatched function {op!r} in ember._dispatch.OPS")
+        _dispatch.RECORDERS[op] = make_recorder(fn, rule, Binding(fn, rule))
+
+
+def vars_of_tensor() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for klass in reversed(Tensor.__mro__):
+        for k, v in vars(klass).items():
+            if callable(v) and not isinstance(v, type):
+                out[k] = v
+    return out
+
+
+def _original(name: str) -> Callable[..., Any] | None:
+    fn = vars_of_tensor().get(name)
+    return getattr(fn, "__wrapped__", fn) if fn is not None else None

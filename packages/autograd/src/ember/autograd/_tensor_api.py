@@ -1,0 +1,119 @@
+"""The tensor side of autograd: core's bridge functions and the methods ember-autograd adds.
+
+Core's ``Tensor`` calls :func:`set_requires_grad`, :func:`set_grad` and
+``backward``; :func:`install` adds ``register_hook``, ``retain_grad``,
+``retains_grad``, ``detach_``, ``data`` and ``register_post_accumulate_grad_hook``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from ember._tensor import Tensor
+from ember._tensor_base import TensorBase, wrap
+
+from ember.autograd._graph import RemovableHandle, meta_of
+
+__all__ = ["set_requires_grad", "set_grad", "install"]
+
+
+def set_requires_grad(t: Any, flag: bool) -> None:
+    """``t.requires_grad_(flag)``: only floating and complex tensors can require gradients."""
+    if not flag:
+        t.requires_grad_(False)
+        return
+    if t._dtype.category < 2:
+        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+    if t._grad_fn is None:
+        t._requires_grad = True
+
+
+def set_grad(t: Any, value: Any) -> None:
+    """``t.grad = value`` with PyTorch's checks."""
+    if value is not None:
+        if not isinstance(value, TensorBase):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+        if value._dtype is not t._dtype:
+            raise RuntimeError("assigned grad has data of a different type")
+        if value._device is not t._device:
+            raise RuntimeError("assigned grad has data located on a different device")
+        if tuple(value._data.shape) != tuple(t._data.shape):
+            raise RuntimeError("assigned grad has data of a different size")
+    meta_of(t).grad = value
+
+
+def register_hook(self: Any, hook: Callable[..., Any]) -> RemovableHandle:
+    """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a new gradient."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self._grad_fn is not None:
+        m = self._meta
+        return self._grad_fn.add_tensor_hook(0 if m is None else m.output_nr, hook)
+    m = meta_of(self)
+    if m.hooks is None:
+        m.hooks = {}
+    h = RemovableHandle(m.hooks)
+    m.hooks[h.id] = hook
+    return h
+
+
+def retain_grad(self: Any) -> None:
+    """Keep this non-leaf's ``.grad`` after backward (a no-op on leaves)."""
+    if not self.requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self._grad_fn is None:
+        return
+    m = meta_of(self)
+    if m.retains_grad:
+        return
+    m.retains_grad = True
+    node = self._grad_fn
+    table = getattr(node, "_retain", None)
+    if table is None:
+        table = node._retain = {}
+    table[m.output_nr] = weakref.ref(self)
+
+
+def _retains_grad(self: Any) -> bool:
+    return self._meta is not None and self._meta.retains_grad and self._grad_fn is not None
+
+
+def detach_(self: Any) -> Any:
+    """Make this tensor a leaf that does not require grad, in place."""
+    if self._base is not None and (self._base._grad_fn is not None or self._base._requires_grad):
+        raise RuntimeError(
+            "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) "
+            "for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and "
+            "hence detach_() cannot be called on these gradients. To fix this error, please refer to the "
+            "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+        )
+    self._grad_fn = None
+    self._requires_grad = False
+    if self._meta is not None:
+        self._meta.output_nr = 0
+    return self
+
+
+def _get_data(self: Any) -> Any:
+    """The same values with no history (shares memory; writes through it are not recorded)."""
+    t = wrap(self._data, self._dtype, self._device, self._backend)
+    return t
+
+
+def _set_data(self: Any, value: Any) -> None:
+    if not isinstance(value, TensorBase):
+        raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+    self._data = value._data
+    self._dtype = value._dtype
+    self._device = value._device
+    self._backend = value._backend
+
+
+def install() -> None:
+    Tensor.register_hook = register_hook  # type: ignore[attr-defined]
+    Tensor.retain_grad = retain_grad  # type: ignore[attr-defined]
+    Tensor.retains_grad = property(_retains_grad)  # type: ignore[attr-defined]
+    Tensor.detach_ = detach_  # type: ignore[attr-defined]
+    Tensor.data = property(_get_data, _set_data)  # type: ignore[attr-defined]
