@@ -46,6 +46,10 @@ _NUMBER_INPUT = {
     "pow": "pow", "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
     "bitwise_left_shift": "bitwise_left_shift", "bitwise_right_shift": "bitwise_right_shift",
 }
+_REFLECTED = {
+    "add": "__radd__", "sub": "__rsub__", "mul": "__rmul__", "div": "__rtruediv__", "pow": "__rpow__",
+    "remainder": "__rmod__", "floor_divide": "__rfloordiv__",
+}
 
 
 def _number_input(name: str, number: Any, other: Tensor, kwargs: dict[str, Any]) -> Any:
@@ -58,7 +62,9 @@ def _number_input(name: str, number: Any, other: Tensor, kwargs: dict[str, Any])
         raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kwargs))!r}")
     if alpha.__class__ is not int or alpha != 1:
         other = other.mul(alpha)  # number + alpha * other
-    if rounding_mode is None:
+    if rounding_mode is None and op in _REFLECTED and (other._requires_grad or other._grad_fn is not None):
+        result = getattr(Tensor, _REFLECTED[op])(other, number)  # the operator, which autograd records
+    elif rounding_mode is None:
         kernel, kind = BINARY_OPS[op]
         result = binary(other, number, kernel, name, kind, reflected=True)
     else:

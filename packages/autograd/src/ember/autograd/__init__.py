@@ -26,12 +26,14 @@ from ember.autograd._grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from ember.autograd._gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ember.autograd._graph import Node
 from ember.autograd._tensor_api import set_grad, set_requires_grad
 
 __all__ = [
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-    "is_inference_mode_enabled", "set_grad", "set_requires_grad", "Node",
+    "is_inference_mode_enabled", "set_grad", "set_requires_grad", "Node", "gradcheck", "gradgradcheck",
+    "GradcheckError",
 ]
 
 _tensor_api.install()

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from ember._tensor_base import TensorBase
-
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
 
@@ -104,7 +103,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise TypeError(f"grad(): outputs must be Tensors, got {type(out).__name__}")
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    for i, t in enumerate(ins):
+    for t in ins:
         if not isinstance(t, TensorBase):
             raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
         if not t.requires_grad:
@@ -114,7 +113,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         retain_graph = create_graph
     result = run_backward(outs, grads_l, retain_graph, create_graph, ins, accumulate=False)
     final = []
-    for i, (t, g) in enumerate(zip(ins, result, strict=True)):
+    for t, g in zip(ins, result, strict=True):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

@@ -74,7 +74,7 @@ class _DecoratorContextManager:
                         with self.clone():
                             gen.close()
                         raise
-                    except BaseException as exc:  # noqa: BLE001  (forwarded into the generator)
+                    except BaseException as exc:
                         with self.clone():
                             response = gen.throw(exc)
                     else:

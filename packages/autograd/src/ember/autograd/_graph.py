@@ -34,7 +34,7 @@ FREED_MESSAGE = (
 class Meta:
     """Autograd's extras of one tensor (``Tensor._meta``): made on first need."""
 
-    __slots__ = ("grad", "retains_grad", "hooks", "acc", "output_nr", "name")
+    __slots__ = ("acc", "grad", "hooks", "name", "output_nr", "retains_grad")
 
     def __init__(self) -> None:
         self.grad: Tensor | None = None
@@ -86,8 +86,15 @@ class Node:
 
     # Hook tables and the anomaly trace are optional slots: left unset (read with getattr
     # defaults) so that making a node costs only next_functions.
-    __slots__ = ("next_functions", "_pre_hooks", "_post_hooks", "_tensor_pre_hooks", "_retain",
-                 "_trace", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_post_hooks",
+        "_pre_hooks",
+        "_retain",
+        "_tensor_pre_hooks",
+        "_trace",
+        "next_functions",
+    )
 
     next_functions: tuple[tuple[Node | None, int], ...]
 

@@ -17,7 +17,6 @@ from typing import Any
 from ember import _dispatch
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase, wrap
-
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version, shell
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
@@ -32,7 +31,7 @@ _LIST_TYPES = (list, tuple)
 class Binding:
     """Where each parameter of an op's signature sits in a call's ``args`` / ``kwargs``."""
 
-    __slots__ = ("index", "defaults", "varpos", "names", "inputs")
+    __slots__ = ("defaults", "index", "inputs", "names", "varpos")
 
     def __init__(self, fn: Callable[..., Any], rule: Rule) -> None:
         self.index: dict[str, int] = {}
@@ -82,7 +81,7 @@ class Binding:
 class Ctx:
     """What a rule's backward sees: the call's arguments by name, ``needs_input_grad``, ``result``."""
 
-    __slots__ = ("_args", "_kwargs", "_node", "_saved", "_out")
+    __slots__ = ("_args", "_kwargs", "_node", "_out", "_saved")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -173,7 +172,7 @@ def version_error(t: Any, node: Node | None, output_nr: int, now: int, expected:
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"{desc} is at version {now}; expected version {expected} instead. Hint: enable anomaly detection to "
         "find the operation that failed to compute its gradient, with "
-        "ember.autograd.set_detect_anomaly(True)."
+        "ember.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 
@@ -188,7 +187,7 @@ def _type_name(t: Any) -> str:
 class RuleNode(Node):
     """A node whose backward is a registered rule; one subclass per (rule, node name)."""
 
-    __slots__ = ("ctx", "inputs", "freed")
+    __slots__ = ("ctx", "freed", "inputs")
 
     rule: Rule
     binding: Binding
@@ -354,7 +353,7 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
 class _BindOnly:
     """Stands in for the node while a node-name function reads the call's arguments."""
 
-    __slots__ = ("binding", "next_functions", "has_lists", "inputs")
+    __slots__ = ("binding", "has_lists", "inputs", "next_functions")
 
     def __init__(self, binding: Binding) -> None:
         self.binding = binding
@@ -469,8 +468,10 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
     saves_self = "self" in rule.save
 
     def recorder(self: Any, *args: Any, **kwargs: Any) -> Any:
+        base = self._base
         if not state.enabled or not (
             self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)
+            or (base is not None and (base._grad_fn is not None or base._requires_grad))
         ):
             return fn(self, *args, **kwargs)
         check_inplace_target(self)
@@ -518,7 +519,7 @@ def check_inplace_target(t: Any) -> None:
 def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
     """Make ``node`` the producer of ``t`` after an in-place write (CopySlices for views)."""
     base = t._base
-    if base is not None and (base._grad_fn is not None or t._grad_fn is not None):
+    if base is not None:
         from ember.autograd._views import copy_slices
 
         copy_slices(t, base, node)
@@ -545,6 +546,7 @@ INSTALLED: dict[str, Callable[..., Any]] = {}
 def install() -> None:
     """Wrap every op that has a rule (Tensor methods on the class, functions via ``_dispatch``)."""
     load_all()
+    _bindings: dict[int, Binding] = {}
     originals: dict[int, list[str]] = {}
     for name, value in list(vars_of_tensor().items()):
         originals.setdefault(id(value), []).append(name)
@@ -554,7 +556,10 @@ def install() -> None:
         fn = INSTALLED.get(name) or _original(name)
         if fn is None:
             raise RuntimeError(f"rule {name!r} ({rule.family}): ember.Tensor has no method {name!r}")
-        binding = Binding(fn, rule)
+        # Aliases and in-place forms are bound by the primary op's parameter names (same positions).
+        binding = _bindings.get(id(rule))
+        if binding is None:
+            binding = _bindings[id(rule)] = Binding(_original(rule.op) or fn, rule)
         is_inplace = name in rule.inplace
         for same in originals.get(id(fn), [name]):  # every name bound to this very function
             if same in INSTALLED or (same != name and same in RULES and RULES[same] is not rule):

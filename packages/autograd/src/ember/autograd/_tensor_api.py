@@ -13,7 +13,6 @@ from typing import Any
 
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase, wrap
-
 from ember.autograd._graph import RemovableHandle, meta_of
 
 __all__ = ["set_requires_grad", "set_grad", "install"]

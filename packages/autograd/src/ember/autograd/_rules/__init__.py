@@ -105,8 +105,18 @@ FAMILIES = ("elementwise", "reduce", "shape", "index", "linalg", "nn", "sort")
 class Rule:
     """One registered derivative rule (see the module docstring)."""
 
-    __slots__ = ("op", "function", "inputs", "save", "save_output", "node", "backward", "aliases",
-                 "inplace", "family")
+    __slots__ = (
+        "aliases",
+        "backward",
+        "family",
+        "function",
+        "inplace",
+        "inputs",
+        "node",
+        "op",
+        "save",
+        "save_output",
+    )
 
     def __init__(self, op: str, function: bool, inputs: tuple[str, ...], save: tuple[str, ...],
                  save_output: bool, node: str | Callable[..., str] | None, backward: Callable[..., Any],
