@@ -121,6 +121,19 @@ def is_floating_point(input: Tensor) -> builtins.bool:
     return input.is_floating_point()
 
 
+_GRAD_MODE = ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+              "is_inference_mode_enabled")
+
+
+def __getattr__(name: str) -> object:
+    """``ember.no_grad`` and the other grad-mode names live in ember-autograd (imported on first use)."""
+    if name in _GRAD_MODE:
+        from ember._tensor import autograd_module
+
+        return getattr(autograd_module(f"ember.{name}"), name)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+
 def _install_functions() -> list[str]:
     names = []
     for name in FUNCTIONS:

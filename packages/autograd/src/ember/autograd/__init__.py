@@ -17,7 +17,10 @@ tensor(6.)
 from __future__ import annotations
 
 from ember.autograd import _record, _tensor_api
+from ember.autograd import _function as function
+from ember.autograd._anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from ember.autograd._engine import backward, grad
+from ember.autograd._function import Function, FunctionCtx, once_differentiable
 from ember.autograd._grad_mode import (
     enable_grad,
     inference_mode,
@@ -33,7 +36,8 @@ from ember.autograd._tensor_api import set_grad, set_requires_grad
 __all__ = [
     "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "is_inference_mode_enabled", "set_grad", "set_requires_grad", "Node", "gradcheck", "gradgradcheck",
-    "GradcheckError",
+    "GradcheckError", "Function", "FunctionCtx", "once_differentiable", "function", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled",
 ]
 
 _tensor_api.install()

@@ -21,7 +21,7 @@ from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version, shell
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
 
-__all__ = ["install", "RuleNode", "Ctx", "Binding", "INSTALLED", "version_error", "rebase_history"]
+__all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history"]
 
 FLOATING = 2
 _RELEASED = object()  # stands for a tensor argument dropped after backward
@@ -78,80 +78,6 @@ class Binding:
         )
 
 
-class Ctx:
-    """What a rule's backward sees: the call's arguments by name, ``needs_input_grad``, ``result``."""
-
-    __slots__ = ("_args", "_kwargs", "_node", "_out", "_saved")
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self.arg(name)
-
-    def arg(self, name: str) -> Any:
-        """The argument the op was called with for parameter ``name`` (or its default)."""
-        node = self._node
-        args = self._args
-        if args is None:
-            raise RuntimeError(FREED_MESSAGE)
-        value = node.binding.value(args, self._kwargs, name)
-        if value is _RELEASED or (value.__class__ in _LIST_TYPES and _RELEASED in value):
-            raise RuntimeError(FREED_MESSAGE)
-        return value
-
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """One bool per rule input: whether a gradient for it is wanted."""
-        node = self._node
-        nf = node.next_functions
-        if not node.has_lists:
-            return tuple(e[0] is not None for e in nf)
-        out, k = [], 0
-        for v in node.inputs:
-            if v.__class__ in _LIST_TYPES:
-                out.append(any(e[0] is not None for e in nf[k:k + len(v)]))
-                k += len(v)
-            else:
-                out.append(nf[k][0] is not None)
-                k += 1
-        return tuple(out)
-
-    @property
-    def result(self) -> Any:
-        """The op's output (a tuple for multi-output ops); rules must ask with ``save_output=True``."""
-        out = self._out
-        if out is None:
-            if self._args is None:
-                raise RuntimeError(FREED_MESSAGE)
-            raise RuntimeError(f"rule {self._node.rule.op!r} reads ctx.result without save_output=True")
-        node = self._node
-        multi = node.rule_multi
-        outs = out if multi else (out,)
-        res = []
-        for i, (t, ver, expected) in enumerate(outs):
-            if t is None:
-                res.append(None)
-                continue
-            if ver[0] != expected:
-                raise version_error(t, node, i, ver[0], expected)
-            if STATE.enabled:  # create_graph: the output, connected to this node
-                t = wrap(t._data, t._dtype, t._device, t._backend)
-                t._grad_fn = node
-                if i:
-                    meta_of(t).output_nr = i
-            res.append(t)
-        return tuple(res) if multi else res[0]
-
-    def input_shape(self, name: str) -> Any:
-        """The shape of tensor input ``name`` (a list of shapes for a list input), even after release."""
-        v = self._node.inputs[self._node.rule.inputs.index(name)]
-        return [_shape(x) for x in v] if v.__class__ in _LIST_TYPES else _shape(v)
-
-    def input_dtype(self, name: str) -> Any:
-        v = self._node.inputs[self._node.rule.inputs.index(name)]
-        return [_dtype(x) for x in v] if v.__class__ in _LIST_TYPES else _dtype(v)
-
-
 def _shape(v: Any) -> Any:
     if v is None:
         return None
@@ -185,17 +111,91 @@ def _type_name(t: Any) -> str:
 
 
 class RuleNode(Node):
-    """A node whose backward is a registered rule; one subclass per (rule, node name)."""
+    """A node whose backward is a registered rule; one subclass per (rule, node name).
 
-    __slots__ = ("ctx", "freed", "inputs")
+    The node is also the ``ctx`` its rule receives: ``ctx.<param>`` reads the call's
+    arguments (``__getattr__`` runs only for names that are not the node's own).
+    """
+
+    __slots__ = ("_args", "_kwargs", "_saved", "_out", "_inputs", "freed")
 
     rule: Rule
     binding: Binding
     has_lists: bool
     rule_multi: bool
 
+    def __getattr__(self, name: str) -> Any:
+        if name[:1] == "_":  # unset optional slots (hook tables) and dunders: not arguments
+            raise AttributeError(name)
+        return self.arg(name)
+
+    def arg(self, name: str) -> Any:
+        """The argument the op was called with for parameter ``name`` (or its default)."""
+        node = self
+        args = self._args
+        if args is None:
+            raise RuntimeError(FREED_MESSAGE)
+        value = node.binding.value(args, self._kwargs, name)
+        if value is _RELEASED or (value.__class__ in _LIST_TYPES and _RELEASED in value):
+            raise RuntimeError(FREED_MESSAGE)
+        return value
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """One bool per rule input: whether a gradient for it is wanted."""
+        node = self
+        nf = node.next_functions
+        if not node.has_lists:
+            return tuple(e[0] is not None for e in nf)
+        out, k = [], 0
+        for v in node._inputs:
+            if v.__class__ in _LIST_TYPES:
+                out.append(any(e[0] is not None for e in nf[k:k + len(v)]))
+                k += len(v)
+            else:
+                out.append(nf[k][0] is not None)
+                k += 1
+        return tuple(out)
+
+    @property
+    def result(self) -> Any:
+        """The op's output (a tuple for multi-output ops); rules must ask with ``save_output=True``."""
+        out = self._out
+        if out is None:
+            if self._args is None:
+                raise RuntimeError(FREED_MESSAGE)
+            raise RuntimeError(f"rule {self.rule.op!r} reads ctx.result without save_output=True")
+        node = self
+        multi = node.rule_multi
+        outs = out if multi else (out,)
+        res = []
+        for i, (t, ver, expected) in enumerate(outs):
+            if t is None:
+                res.append(None)
+                continue
+            if ver[0] != expected:
+                raise version_error(t, node, i, ver[0], expected)
+            if STATE.enabled:  # create_graph: the output, connected to this node
+                t = wrap(t._data, t._dtype, t._device, t._backend)
+                t._grad_fn = node
+                if i:
+                    meta_of(t).output_nr = i
+            res.append(t)
+        return tuple(res) if multi else res[0]
+
+    def input_shape(self, name: str) -> Any:
+        """The shape of tensor input ``name`` (a list of shapes for a list input), even after release."""
+        v = self._inputs[self.rule.inputs.index(name)]
+        return [_shape(x) for x in v] if v.__class__ in _LIST_TYPES else _shape(v)
+
+    def input_dtype(self, name: str) -> Any:
+        v = self._inputs[self.rule.inputs.index(name)]
+        return [_dtype(x) for x in v] if v.__class__ in _LIST_TYPES else _dtype(v)
+
+
+
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
-        ctx = self.ctx
+        ctx = self
         if self.freed:
             raise RuntimeError(FREED_MESSAGE)
         saved = ctx._saved
@@ -215,9 +215,9 @@ class RuleNode(Node):
                 f"{len(rule.inputs)} inputs {rule.inputs}"
             )
         if not self.has_lists:
-            return tuple(_fit(g, inp, rule) for g, inp in zip(res, self.inputs, strict=True))
+            return tuple(_fit(g, inp, rule) for g, inp in zip(res, self._inputs, strict=True))
         flat: list[Any] = []
-        for g, inp in zip(res, self.inputs, strict=True):
+        for g, inp in zip(res, self._inputs, strict=True):
             if inp.__class__ in _LIST_TYPES:
                 gs = [None] * len(inp) if g is None else list(g)
                 flat.extend(_fit(gi, ti, rule) for gi, ti in zip(gs, inp, strict=True))
@@ -226,7 +226,7 @@ class RuleNode(Node):
         return tuple(flat)
 
     def release(self) -> None:
-        ctx = self.ctx
+        ctx = self
         if ctx._saved is not None or ctx._out is not None:
             self.freed = True
         ctx._saved = ctx._out = None
@@ -235,8 +235,8 @@ class RuleNode(Node):
             ctx._args = tuple(_released(a) for a in args)
             if ctx._kwargs:
                 ctx._kwargs = {k: _released(v) for k, v in ctx._kwargs.items()}
-        self.inputs = tuple(
-            [_meta_only(x) for x in v] if v.__class__ in _LIST_TYPES else _meta_only(v) for v in self.inputs
+        self._inputs = tuple(
+            [_meta_only(x) for x in v] if v.__class__ in _LIST_TYPES else _meta_only(v) for v in self._inputs
         )
 
     def num_outputs(self) -> int:
@@ -318,20 +318,18 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
               inputs: tuple[Any, ...]) -> RuleNode:
     edges, lists = _edges(inputs)
     name = rule.node
-    ctx = Ctx.__new__(Ctx)
-    ctx._args = args
-    ctx._kwargs = kwargs
-    ctx._out = None
     if callable(name):
-        ctx._node = _BindOnly(binding)  # type: ignore[assignment]
-        name = name(ctx)
+        probe = _Probe.__new__(_Probe)
+        probe._args, probe._kwargs, probe.binding = args, kwargs, binding
+        name = name(probe)
     cls = node_class(rule, binding, name)
     node = cls.__new__(cls)
     node.next_functions = edges
-    node.inputs = _clean_inputs(inputs) if lists else inputs
+    node._args = args
+    node._kwargs = kwargs
+    node._out = None
+    node._inputs = _clean_inputs(inputs) if lists else inputs
     node.freed = False
-    node.ctx = ctx
-    ctx._node = node
     if lists:
         node.has_lists = True  # type: ignore[misc]
     if rule.save:
@@ -342,21 +340,26 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
                 saved.append((t, t._version if t._version is not None else _new_version(t), saved_version(t)))
             elif t.__class__ in _LIST_TYPES:
                 saved.extend((x, x._version or _new_version(x), saved_version(x)) for x in t if isinstance(x, TensorBase))
-        ctx._saved = tuple(saved)
+        node._saved = tuple(saved)
     else:
-        ctx._saved = None
+        node._saved = None
     if STATE.anomaly:
         node._trace = "".join(traceback.format_stack()[:-3])
     return node
 
 
-class _BindOnly:
-    """Stands in for the node while a node-name function reads the call's arguments."""
+class _Probe:
+    """Reads a call's arguments by name for a node-name function, before the node exists."""
 
-    __slots__ = ("binding", "has_lists", "inputs", "next_functions")
+    __slots__ = ("_args", "_kwargs", "binding")
 
-    def __init__(self, binding: Binding) -> None:
-        self.binding = binding
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.binding.value(self._args, self._kwargs, name)
+
+    def arg(self, name: str) -> Any:
+        return self.binding.value(self._args, self._kwargs, name)
 
 
 def _new_version(t: TensorBase) -> list[int]:
@@ -370,7 +373,7 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
         out._grad_fn = node
         if rule.save_output:
             s = shell(out)
-            node.ctx._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
+            node._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
         return out
     type(node).rule_multi = True  # type: ignore[misc]
     saved: list[Any] = []
@@ -384,7 +387,7 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
         elif rule.save_output:
             saved.append((t if isinstance(t, TensorBase) else None, [0], 0) if isinstance(t, TensorBase) else (None, [0], 0))
     if rule.save_output:
-        node.ctx._out = tuple(saved)
+        node._out = tuple(saved)
     return out
 
 
@@ -476,7 +479,7 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
             return fn(self, *args, **kwargs)
         check_inplace_target(self)
         old = self
-        if saves_self and (self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)):
+        if saves_self:
             old = _value_copy(self)  # the rule reads self's value from before the write
         full = (old, *args)
         inputs = binding.bind_inputs(full, kwargs)
@@ -486,8 +489,12 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
             result = fn(self, *args, **kwargs)
         finally:
             state.enabled = True
-        if result is not self or all(e[0] is None for e in node.next_functions):
+        if result is not self:
             return result
+        if all(e[0] is None for e in node.next_functions) and (
+            base is None or (base._grad_fn is None and not base._requires_grad)
+        ):
+            return result  # nothing that requires grad is involved
         rebase_history(self, node, rule)
         return self
 
@@ -528,7 +535,7 @@ def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
         if t._meta is not None:
             t._meta.output_nr = 0
     if rule.save_output:
-        node.ctx._out = (shell(t), _version_of(t), t._version[0])
+        node._out = (shell(t), _version_of(t), t._version[0])
 
 
 def _dress(recorder: Callable[..., Any], fn: Callable[..., Any]) -> None:

@@ -81,6 +81,10 @@ class AsStridedBackward0(Node):
         return (out,)
 
 
+_VIEW_INPUT = Node.__new__(Node)
+_VIEW_INPUT.next_functions = ()
+
+
 def copy_slices(view: Any, base: Any, node: Node) -> None:
     """Rebase ``base`` (and ``view``) after ``node`` recorded an in-place write into ``view``."""
     bk = base._backend
@@ -92,6 +96,9 @@ def copy_slices(view: Any, base: Any, node: Node) -> None:
     geom = _Geometry(view, base)
     cs = CopySlices.__new__(CopySlices)
     cs.next_functions = (edge(base), *node.next_functions[1:])
+    # The rule must produce the gradient of the view's old value (it goes into base's region),
+    # whatever the view's own history was: mark that input as needed.
+    node.next_functions = ((_VIEW_INPUT, 0), *node.next_functions[1:])
     cs.fn = node
     cs.geom = geom
     base._grad_fn = cs

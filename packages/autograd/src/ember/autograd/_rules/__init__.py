@@ -53,7 +53,9 @@ The contract:
   ``ember.where(...)``), never on native arrays: under ``create_graph=True``
   the engine runs the rule with recording on, which is what gives
   second-order gradients. Without it, rules run under ``no_grad``.
-- ``ctx.<param>`` (or ``ctx.arg("param")`` for names that clash) is the value
+- ``ctx`` is the node itself (no extra object per call). ``ctx.<param>`` (or
+  ``ctx.arg("param")`` for names that clash with the node's own attributes:
+  ``name``, ``next_functions``, ``metadata``, ``rule``, ``binding``, ``apply``) is the value
   the op was called with, whether passed by position or keyword, else the
   default. ``*args`` parameters (``view(*shape)``) come back as a tuple.
   ``ctx.needs_input_grad`` is a tuple of bools, one per ``inputs`` name.

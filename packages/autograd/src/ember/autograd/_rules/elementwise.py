@@ -45,13 +45,13 @@ def _tensor_variant(param: str, tensor_name: str, scalar_name: str) -> Any:
 
 @rule("add", inputs=("self", "other"), aliases=("__add__", "__radd__"), inplace=("add_", "__iadd__"))
 def add(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    alpha = ctx.alpha if "alpha" in ctx._node.binding.names else 1
+    alpha = ctx.alpha if "alpha" in ctx.binding.names else 1
     return grad, (None if not ctx.needs_input_grad[1] else (grad if alpha == 1 else grad * alpha))
 
 
 @rule("sub", inputs=("self", "other"), aliases=("subtract", "__sub__"), inplace=("sub_", "__isub__"))
 def sub(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    alpha = ctx.alpha if "alpha" in ctx._node.binding.names else 1
+    alpha = ctx.alpha if "alpha" in ctx.binding.names else 1
     return grad, (None if not ctx.needs_input_grad[1] else (-grad if alpha == 1 else grad * -alpha))
 
 
