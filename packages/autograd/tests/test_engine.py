@@ -6,10 +6,11 @@ import gc
 import threading
 import weakref
 
-import ember
-import ember.autograd as autograd
 import numpy as np
 import pytest
+
+import ember
+import ember.autograd as autograd
 
 
 def close(t, expected, tol=1e-6):
@@ -230,7 +231,7 @@ def test_node_hooks():
 
 def test_inplace_on_leaf_raises():
     x = ember.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         x.mul_(2)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
         x += 1
@@ -433,5 +434,5 @@ def test_detect_anomaly_names_the_op():
     x = ember.tensor([-1., 1.], requires_grad=True)
     with pytest.warns(UserWarning), autograd.detect_anomaly():
         y = x.sqrt()
-        with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values in its 0th output."):
+        with pytest.raises(RuntimeError, match=r"Function .SqrtBackward0. returned nan values in its 0th output\."):
             y.backward(ember.ones(2))

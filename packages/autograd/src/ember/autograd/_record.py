@@ -117,7 +117,7 @@ class RuleNode(Node):
     arguments (``__getattr__`` runs only for names that are not the node's own).
     """
 
-    __slots__ = ("_args", "_kwargs", "_saved", "_out", "_inputs", "freed")
+    __slots__ = ("_args", "_inputs", "_kwargs", "_out", "_saved", "freed")
 
     rule: Rule
     binding: Binding
