@@ -188,6 +188,10 @@ class RuleNode(Node):
         v = self._inputs[self.rule.inputs.index(name)]
         return [_shape(x) for x in v] if v.__class__ in _LIST_TYPES else _shape(v)
 
+    def input_device(self, name: str) -> Any:
+        v = self._inputs[self.rule.inputs.index(name)]
+        return v._device if isinstance(v, TensorBase) else v[2]
+
     def input_dtype(self, name: str) -> Any:
         v = self._inputs[self.rule.inputs.index(name)]
         return [_dtype(x) for x in v] if v.__class__ in _LIST_TYPES else _dtype(v)
@@ -256,7 +260,7 @@ def _released(a: Any) -> Any:
 
 
 def _meta_only(v: Any) -> Any:
-    return (tuple(v._data.shape), v._dtype) if isinstance(v, TensorBase) else v
+    return (tuple(v._data.shape), v._dtype, v._device) if isinstance(v, TensorBase) else v
 
 
 def _fit(g: Any, inp: Any, rule: Rule) -> Any:
@@ -268,7 +272,7 @@ def _fit(g: Any, inp: Any, rule: Rule) -> Any:
     if isinstance(inp, TensorBase):
         shape, dt = inp._data.shape, inp._dtype
     else:
-        shape, dt = inp
+        shape, dt = inp[0], inp[1]
     if g._data.shape != shape:
         g = sum_to_size(g, shape)
     if g._dtype is not dt:

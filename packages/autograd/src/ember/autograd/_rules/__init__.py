@@ -60,7 +60,8 @@ The contract:
   default. ``*args`` parameters (``view(*shape)``) come back as a tuple.
   ``ctx.needs_input_grad`` is a tuple of bools, one per ``inputs`` name.
   ``ctx.result`` is the op's output (tuple for multi-output ops) when the rule
-  says ``save_output=True``; ``ctx.input_shape(name)`` / ``ctx.input_dtype(name)``
+  says ``save_output=True``; ``ctx.input_shape(name)`` / ``ctx.input_dtype(name)`` /
+  ``ctx.input_device(name)``
   work even for tensors the rule does not save.
 - ``save=(...)`` names the tensor inputs whose VALUES the backward reads. They
   are checked against in-place modification (PyTorch's "modified by an
@@ -170,7 +171,7 @@ def rule(op: str, *, inputs: Sequence[str], save: Sequence[str] = (), save_outpu
     def register(backward: Callable[..., Any]) -> Callable[..., Any]:
         r = Rule(op, function, tuple(inputs), tuple(save), save_output, node, backward, tuple(aliases),
                  tuple(inplace), _family(backward))
-        for name in (op, *aliases, *inplace):
+        for name in dict.fromkeys((op, *aliases, *inplace)):  # an in-place-only op lists itself
             if name in table:
                 raise RuntimeError(f"op {name!r} has two derivative rules ({table[name].family} and {r.family})")
             table[name] = r

@@ -473,6 +473,42 @@ def where(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (None, ember.where(c, grad, zero) if need[1] else None, ember.where(c, zero, grad) if need[2] else None)
 
 
+# -- Tensor's own methods: casts, copies, fills ------------------------------------------------
+
+@rule("to", inputs=("self",), node="ToCopyBackward0")
+def to(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return (grad.to(device=ctx.input_device("self"), dtype=ctx.input_dtype("self")),)
+
+
+@rule("copy_", inputs=("self", "src"), node="CopyBackwards", inplace=("copy_",))
+def copy_(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    need = ctx.needs_input_grad
+    gsrc = None
+    if need[1]:
+        gsrc = grad.to(device=ctx.input_device("src"), dtype=ctx.input_dtype("src"))
+    return (grad * 0 if need[0] else None), gsrc
+
+
+@rule("fill_", inputs=("self", "value"), node=_tensor_variant("value", "FillBackward1", "FillBackward0"),
+      inplace=("fill_",))
+def fill_(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    need = ctx.needs_input_grad
+    return (grad * 0 if need[0] else None), (grad.sum() if need[1] else None)
+
+
+def _zero_fill(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return (grad * 0,)
+
+
+# In-place fills forget the old values: zero gradient to the tensor's history (as PyTorch).
+for _op in ("zero_", "uniform_", "normal_", "bernoulli_", "random_", "exponential_", "geometric_",
+            "log_normal_", "cauchy_"):
+    rule(_op, inputs=("self",), inplace=(_op,))(_zero_fill)
+rule("bernoulli", inputs=("self",))(_zero_fill)
+
+composite("float", "double", "half", "bfloat16", "cfloat", "cdouble", "cpu", "cuda", "type", family="elementwise")
+nondifferentiable("long", "int", "short", "char", "byte", "bool", "multinomial", "detach", family="elementwise")
+
 # The matrix products of MathMixin call ember._ops_linalg's dispatched functions (linalg rules).
 composite("matmul", "mm", "bmm", "__matmul__", family="elementwise")
 
@@ -483,6 +519,6 @@ nondifferentiable(
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
     "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__lshift__", "__rshift__",
     "__rlshift__", "__rrshift__", "__invert__", "__iand__", "__ior__", "__ixor__",
-    "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
+    "isnan", "isinf", "isfinite", "isclose", "allclose", "equal", "__hash__",
     family="elementwise",
 )
