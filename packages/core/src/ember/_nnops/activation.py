@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
@@ -28,6 +29,17 @@ __all__ = [
 ]
 
 _HALF = (D.float16, D.bfloat16)
+
+#: The mask (the backward's multiplier) of each live dropout result, by ``id`` of the result's native
+#: array; ember-autograd's dropout rules read it. An entry goes when its array does.
+MASKS: dict[int, Any] = {}
+
+
+def keep_mask(out: Any, mask: Any) -> None:
+    """Remember ``mask`` for dropout result array ``out`` (while ``out`` lives)."""
+    key = id(out)
+    MASKS[key] = mask
+    weakref.finalize(out, MASKS.pop, key, None)
 
 
 def check_tensor(value: Any, op: str, name: str = "input", position: int = 1) -> None:
@@ -128,7 +140,8 @@ def _dropout(input: Any, p: float, training: bool, inplace: bool, feature: bool,
     shape = tuple(input._data.shape)
     mask_shape = shape[:2] + (1,) * (len(shape) - 2) if feature else shape
     gen = _generator(generator, dev, op).native(bk, dev)
-    out, _ = kernel(bk, "alpha_dropout" if alpha else "dropout")(input._data, p, mask_shape, gen, dev.index)
+    out, mask = kernel(bk, "alpha_dropout" if alpha else "dropout")(input._data, p, mask_shape, gen, dev.index)
+    keep_mask(out, mask)
     result = like(input, out)
     return write_inplace(input, result, op) if inplace else result
 
@@ -186,7 +199,10 @@ def _batched_feature_dropout(input: Any, p: float, training: bool, inplace: bool
     x = input if batched else input.unsqueeze(0)
     out = _dropout(x, p, training, False, True, False, op, generator)
     if not batched:
+        mask = MASKS.get(id(out._data))
         out = out.squeeze(0)
+        if mask is not None:
+            keep_mask(out._data, mask)
     if inplace:
         from ember._inplace import inplace as write_inplace
 
