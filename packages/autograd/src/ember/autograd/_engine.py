@@ -203,7 +203,8 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
             node = ready.pop()
             buf = buffers.pop(node, None)
             if buf is not None:
-                buf = _pre_hooks(node, buf)
+                if node._hooks is not None:
+                    buf = _pre_hooks(node, buf)
                 if targets:
                     for nr, g in enumerate(buf):
                         k = targets.get((node, nr))
@@ -256,15 +257,16 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
 
 
 def _pre_hooks(node: Node, buf: list[Any]) -> list[Any]:
-    hooks = getattr(node, "_tensor_pre_hooks", None)
+    table = node.hooks()
+    hooks = table.tensor_pre
     if hooks:
-        for nr, table in hooks.items():
-            for fn in list(table.values()):
+        for nr, fns in hooks.items():
+            for fn in list(fns.values()):
                 if nr < len(buf) and buf[nr] is not None:
                     new = fn(buf[nr])
                     if new is not None:
                         buf[nr] = new
-    retain = getattr(node, "_retain", None)
+    retain = table.retain
     if retain:
         for nr, ref in retain.items():
             t = ref()
@@ -275,7 +277,7 @@ def _pre_hooks(node: Node, buf: list[Any]) -> list[Any]:
                     m.grad = g if g.requires_grad else g.clone()
                 else:
                     m.grad = m.grad + g
-    pre = getattr(node, "_pre_hooks", None)
+    pre = table.pre
     if pre:
         for fn in list(pre.values()):
             new = fn(tuple(buf))
@@ -291,7 +293,7 @@ def _apply(node: Node, buf: list[Any], create_graph: bool) -> tuple[Any, ...]:
         outs = checked_apply(node, buf, create_graph)
     else:
         outs = node.apply(buf, create_graph)
-    post = getattr(node, "_post_hooks", None)
+    post = node._hooks.post if node._hooks is not None else None
     if post:
         for fn in list(post.values()):
             new = fn(outs, tuple(buf))

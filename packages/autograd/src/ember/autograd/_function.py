@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ember._tensor_base import TensorBase, wrap
-
 from ember.autograd._grad_mode import STATE, no_grad
 from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version
 from ember.autograd._record import check_inplace_target, version_error
@@ -81,7 +80,7 @@ class FunctionCtx:
 class BackwardCFunction(Node):
     """The node of one ``Function.apply`` call."""
 
-    __slots__ = ("ctx", "shapes", "n_outputs", "out_meta")
+    __slots__ = ("ctx", "n_outputs", "out_meta", "shapes")
     function: type[Function]
 
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
@@ -162,6 +161,7 @@ class Function(metaclass=_FunctionMeta):
             return out
         node = cls._backward_cls.__new__(cls._backward_cls)  # type: ignore[attr-defined]
         node.next_functions = tuple(edge(a) if isinstance(a, TensorBase) else (None, 0) for a in args)
+        node._hooks = None
         node.shapes = tuple(tuple(a._data.shape) if isinstance(a, TensorBase) else None for a in args)
         node.ctx = ctx
         multi = isinstance(out, tuple)

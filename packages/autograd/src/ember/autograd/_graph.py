@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ember._tensor import Tensor
 
 __all__ = [
-    "Meta", "Node", "AccumulateGrad", "RemovableHandle", "accumulator", "edge", "meta_of",
+    "Meta", "Node", "Hooks", "AccumulateGrad", "RemovableHandle", "accumulator", "edge", "meta_of",
     "shell", "saved_version", "FREED_MESSAGE",
 ]
 
@@ -81,22 +81,27 @@ class RemovableHandle:
         self.remove()
 
 
+class Hooks:
+    """A node's hook tables (made on the first registration; most nodes have none)."""
+
+    __slots__ = ("post", "pre", "retain", "tensor_pre")
+
+    def __init__(self) -> None:
+        self.pre: dict[int, Any] = {}
+        self.post: dict[int, Any] = {}
+        self.tensor_pre: dict[int, dict[int, Any]] = {}  # output_nr -> hooks of that output tensor
+        self.retain: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retains its grad
+
+
 class Node:
     """A backward function of the graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
-    # Hook tables and the anomaly trace are optional slots: left unset (read with getattr
-    # defaults) so that making a node costs only next_functions.
-    __slots__ = (
-        "__weakref__",
-        "_post_hooks",
-        "_pre_hooks",
-        "_retain",
-        "_tensor_pre_hooks",
-        "_trace",
-        "next_functions",
-    )
+    # ``_hooks`` is None until a hook is registered; ``_trace`` (anomaly mode) is an optional
+    # slot left unset otherwise, read with getattr.
+    __slots__ = ("__weakref__", "_hooks", "_trace", "next_functions")
 
     next_functions: tuple[tuple[Node | None, int], ...]
+    _hooks: Hooks | None
 
     def name(self) -> str:
         """The node's class name, as in ``<MulBackward0>``."""
@@ -105,26 +110,28 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    def hooks(self) -> Hooks:
+        h = self._hooks
+        if h is None:
+            h = self._hooks = Hooks()
+        return h
+
     def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
-        if getattr(self, "_post_hooks", None) is None:
-            self._post_hooks = {}
-        h = RemovableHandle(self._post_hooks)
-        self._post_hooks[h.id] = fn
+        table = self.hooks().post
+        h = RemovableHandle(table)
+        table[h.id] = fn
         return h
 
     def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
-        if getattr(self, "_pre_hooks", None) is None:
-            self._pre_hooks = {}
-        h = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[h.id] = fn
+        table = self.hooks().pre
+        h = RemovableHandle(table)
+        table[h.id] = fn
         return h
 
     def add_tensor_hook(self, output_nr: int, fn: Callable[..., Any]) -> RemovableHandle:
-        if getattr(self, "_tensor_pre_hooks", None) is None:
-            self._tensor_pre_hooks = {}
-        hooks = self._tensor_pre_hooks.setdefault(output_nr, {})
+        hooks = self.hooks().tensor_pre.setdefault(output_nr, {})
         h = RemovableHandle(hooks)
         hooks[h.id] = fn
         return h
@@ -151,6 +158,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.next_functions = ()
+        self._hooks = None
         self.variable = variable
 
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:

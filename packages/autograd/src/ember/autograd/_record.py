@@ -329,6 +329,7 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
     cls = node_class(rule, binding, name)
     node = cls.__new__(cls)
     node.next_functions = edges
+    node._hooks = None
     node._args = args
     node._kwargs = kwargs
     node._out = None

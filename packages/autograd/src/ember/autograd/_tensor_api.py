@@ -69,10 +69,7 @@ def retain_grad(self: Any) -> None:
         return
     m.retains_grad = True
     node = self._grad_fn
-    table = getattr(node, "_retain", None)
-    if table is None:
-        table = node._retain = {}
-    table[m.output_nr] = weakref.ref(self)
+    node.hooks().retain[m.output_nr] = weakref.ref(self)
 
 
 def _retains_grad(self: Any) -> bool:

@@ -83,6 +83,7 @@ class AsStridedBackward0(Node):
 
 _VIEW_INPUT = Node.__new__(Node)
 _VIEW_INPUT.next_functions = ()
+_VIEW_INPUT._hooks = None
 
 
 def copy_slices(view: Any, base: Any, node: Node) -> None:
@@ -96,6 +97,7 @@ def copy_slices(view: Any, base: Any, node: Node) -> None:
     geom = _Geometry(view, base)
     cs = CopySlices.__new__(CopySlices)
     cs.next_functions = (edge(base), *node.next_functions[1:])
+    cs._hooks = None
     # The rule must produce the gradient of the view's old value (it goes into base's region),
     # whatever the view's own history was: mark that input as needed.
     node.next_functions = ((_VIEW_INPUT, 0), *node.next_functions[1:])
@@ -107,6 +109,7 @@ def copy_slices(view: Any, base: Any, node: Node) -> None:
         base._meta.output_nr = 0
     vn = AsStridedBackward0.__new__(AsStridedBackward0)
     vn.next_functions = ((cs, 0),)
+    vn._hooks = None
     vn.geom = geom
     view._grad_fn = vn
     if view._meta is not None:
