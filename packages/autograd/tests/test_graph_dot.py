@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import sys
 
-import ember
 import pytest
+
+import ember
 from ember.autograd.graph_dot import DotGraph, graph_to_dot
 
 _NODE = re.compile(r'^\t("[^"]+"|\d+) \[(.*)\]$')
@@ -197,7 +198,8 @@ def test_save_writes_dot_text(tmp_path):
     w = ember.ones(2, requires_grad=True)
     dot = graph_to_dot(w * 2)
     path = dot.save(str(tmp_path / "g.dot"))
-    assert open(path, encoding="utf-8").read() == str(dot) == dot.source
+    with open(path, encoding="utf-8") as f:
+        assert f.read() == str(dot) == dot.source
 
 
 def test_render_without_graphviz_names_the_extra(monkeypatch):
