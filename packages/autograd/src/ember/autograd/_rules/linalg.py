@@ -86,11 +86,15 @@ def _sgn(x: Any) -> Any:
 
 # -- matrix products ----------------------------------------------------------------------------
 
-def _matmul_node(ctx: Any) -> str:
-    da, db = len(ctx.input_shape("self")), len(ctx.input_shape("other"))
+def _product_node(da: int, db: int) -> str:
+    """The grad_fn PyTorch's matmul ends with for operands of these ranks."""
     if da <= 2 and db <= 2:
         return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get((da, db), "MmBackward0")
     return "CloneBackward0" if da == 2 else "UnsafeViewBackward0"
+
+
+def _matmul_node(ctx: Any) -> str:
+    return _product_node(ctx.self.ndim, ctx.other.ndim)
 
 
 def _matmul_grads(need: tuple[bool, ...], grad: Any, a: Any, b: Any) -> tuple[Any, Any]:
@@ -129,10 +133,7 @@ def matmul(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 
 def _linalg_matmul_node(ctx: Any) -> str:
-    da, db = len(ctx.input_shape("input")), len(ctx.input_shape("other"))
-    if da <= 2 and db <= 2:
-        return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4"}.get((da, db), "MmBackward0")
-    return "CloneBackward0" if da == 2 else "UnsafeViewBackward0"
+    return _product_node(ctx.input.ndim, ctx.other.ndim)
 
 
 @rule("linalg.matmul", function=True, inputs=("input", "other"), save=("input", "other"), node=_linalg_matmul_node)
@@ -170,7 +171,7 @@ def vdot(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 
 def _inner_node(ctx: Any) -> str:
-    return "MulBackward0" if not ctx.input_shape("self") or not ctx.input_shape("other") else "ViewBackward0"
+    return "MulBackward0" if ctx.self.ndim == 0 or ctx.other.ndim == 0 else "ViewBackward0"
 
 
 @rule("inner", inputs=("self", "other"), save=("self", "other"), node=_inner_node)
@@ -255,13 +256,13 @@ def tensordot(ctx: Any, grad: Any) -> tuple[Any, ...]:
     fb = [d for d in range(nb) if d not in db]
     ga_free, gb_free = list(range(len(fa))), list(range(len(fa), len(fa) + len(fb)))
     ga = gb = None
-    if need[0]:  # dims (fa..., da...) -> a's order
+    if need[0]:  # dims: a's free dims, then b's contracted dims in b's order, named by their partners in a
         t = ember.tensordot(grad, _conj(b), dims=(gb_free, fb)) if fb else _outer_nd(grad, _conj(b))
-        order = fa + da
+        order = fa + [da[db.index(j)] for j in sorted(db)]
         ga = _fit_to(t.permute(*[order.index(d) for d in range(na)]), tuple(a.shape))
-    if need[1]:  # dims (da..., fb...) -> b's order (db pairs with da)
+    if need[1]:  # dims: a's contracted dims in a's order (named by their partners in b), then b's free dims
         t = ember.tensordot(_conj(a), grad, dims=(fa, ga_free)) if fa else _outer_nd(_conj(a), grad)
-        order = db + fb
+        order = [db[da.index(i)] for i in sorted(da)] + fb
         gb = _fit_to(t.permute(*[order.index(d) for d in range(nb)]), tuple(b.shape))
     return ga, gb
 
@@ -580,7 +581,7 @@ def _svd_grad(gU: Any, gS: Any, gVh: Any, U: Any, S: Any, Vh: Any) -> Any:
 
 
 @rule("linalg.svd", function=True, inputs=("A",), save_output=True, node="LinalgSvdBackward0")
-def linalg_svd(ctx: Any, gU: Any, gS: Any, gVh: Any) -> tuple[Any, ...]:
+def linalg_svd(ctx: Any, gU: Any = None, gS: Any = None, gVh: Any = None) -> tuple[Any, ...]:
     if gU is None and gS is None and gVh is None:
         return (None,)
     U, S, Vh = ctx.result
@@ -603,10 +604,7 @@ def linalg_qr(ctx: Any, gQ: Any, gR: Any) -> tuple[Any, ...]:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
     if gQ is None and gR is None:
         return (None,)
-    if gQ is None:
-        gA = gR @ R.mH
-    else:
-        gA = -(Q.mH @ gQ) if gR is None else gR @ R.mH - Q.mH @ gQ
+    gA = gR @ R.mH if gQ is None else (-(Q.mH @ gQ) if gR is None else gR @ R.mH - Q.mH @ gQ)
     if m >= n:
         Mu = gA.triu()
         gA = Q @ _halve_real_diag(Mu + Mu.mH)
