@@ -10,6 +10,7 @@ node is attached to its floating outputs.
 from __future__ import annotations
 
 import inspect
+import operator
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,7 @@ _LIST_TYPES = (list, tuple)
 class Binding:
     """Where each parameter of an op's signature sits in a call's ``args`` / ``kwargs``."""
 
-    __slots__ = ("defaults", "index", "inputs", "names", "varpos")
+    __slots__ = ("defaults", "getter", "index", "inputs", "max_pos", "names", "node_cls", "save_idx", "varpos")
 
     def __init__(self, fn: Callable[..., Any], rule: Rule) -> None:
         self.index: dict[str, int] = {}
@@ -57,6 +58,15 @@ class Binding:
             )
         # (position or -1, name, default) of each differentiable input, for the recording path
         self.inputs = tuple((self.index.get(n, -1), n, self.defaults.get(n)) for n in rule.inputs)
+        positions = [i for i, _, _ in self.inputs]
+        # Fast path: every input given by position (x * y): one C-level itemgetter call.
+        self.max_pos = max(positions) if positions and min(positions) >= 0 else None
+        if self.max_pos is not None and self.varpos is not None and self.max_pos >= self.varpos:
+            self.max_pos = None
+        getter = operator.itemgetter(*positions) if self.max_pos is not None else None
+        self.getter = (lambda args, g=getter: (g(args),)) if len(positions) == 1 and getter else getter
+        self.save_idx = tuple(rule.inputs.index(n) for n in rule.save)
+        self.node_cls = None if callable(rule.node) else node_class(rule, self, rule.node)  # type: ignore[arg-type]
 
     def value(self, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> Any:
         i = self.index.get(name)
@@ -73,6 +83,8 @@ class Binding:
 
     def bind_inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         n = len(args)
+        if self.max_pos is not None and n > self.max_pos:
+            return self.getter(args)  # type: ignore[misc]
         return tuple(
             args[i] if 0 <= i < n else kwargs.get(name, default) for i, name, default in self.inputs
         )
@@ -301,13 +313,23 @@ def _edges(inputs: tuple[Any, ...]) -> tuple[tuple[tuple[Node | None, int], ...]
     lists = False
     for v in inputs:
         if isinstance(v, TensorBase):
-            edges.append(edge(v))
+            fn = v._grad_fn
+            if fn is not None:
+                m = v._meta
+                edges.append((fn, 0 if m is None else m.output_nr))
+            elif v._requires_grad:
+                edges.append(edge(v))
+            else:
+                edges.append(_NO_EDGE)
         elif v.__class__ in _LIST_TYPES:
             lists = True
-            edges.extend(edge(x) if isinstance(x, TensorBase) else (None, 0) for x in v)
+            edges.extend(edge(x) if isinstance(x, TensorBase) else _NO_EDGE for x in v)
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
     return tuple(edges), lists
+
+
+_NO_EDGE = (None, 0)
 
 
 def _clean_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -321,12 +343,11 @@ def _clean_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
 def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[str, Any],
               inputs: tuple[Any, ...]) -> RuleNode:
     edges, lists = _edges(inputs)
-    name = rule.node
-    if callable(name):
+    cls = binding.node_cls
+    if cls is None:
         probe = _Probe.__new__(_Probe)
         probe._args, probe._kwargs, probe.binding = args, kwargs, binding
-        name = name(probe)
-    cls = node_class(rule, binding, name)
+        cls = node_class(rule, binding, rule.node(probe))  # type: ignore[operator]
     node = cls.__new__(cls)
     node.next_functions = edges
     node._hooks = None
@@ -335,12 +356,12 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
     node._out = None
     node._inputs = _clean_inputs(inputs) if lists else inputs
     node.freed = False
-    if lists:
-        node.has_lists = True  # type: ignore[misc]
-    if rule.save:
+    if lists and not cls.has_lists:
+        cls.has_lists = True  # a rule's list-of-tensors input is one on every call
+    if binding.save_idx:
         saved = []
-        for n in rule.save:
-            t = inputs[rule.inputs.index(n)]
+        for k in binding.save_idx:
+            t = inputs[k]
             if isinstance(t, TensorBase):
                 saved.append((t, t._version if t._version is not None else _new_version(t), saved_version(t)))
             elif t.__class__ in _LIST_TYPES:
