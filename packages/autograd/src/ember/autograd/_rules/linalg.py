@@ -592,8 +592,10 @@ composite("linalg.svdvals", "linalg.norm", function=True, family=_FAMILY)  # cal
 
 
 @rule("linalg.qr", function=True, inputs=("A",), save_output=True, node="LinalgQrBackward0")
-def linalg_qr(ctx: Any, gQ: Any, gR: Any) -> tuple[Any, ...]:
-    """PyTorch's linalg_qr_backward (modes 'reduced', and 'complete' for m <= n)."""
+def linalg_qr(ctx: Any, gQ: Any = None, gR: Any = None) -> tuple[Any, ...]:
+    """PyTorch's linalg_qr backward (modes 'reduced', and 'complete' for m <= n). For m < n,
+    ``A = [X | Y]`` with ``X = Q R1`` square and ``R2 = Q^H Y``: Y's gradient is ``Q gR2`` and
+    X's the square formula with ``gQ + Y gR2^H``."""
     mode = ctx.mode
     Q, R = ctx.result
     m, n = Q.shape[-2], R.shape[-1]
@@ -604,17 +606,27 @@ def linalg_qr(ctx: Any, gQ: Any, gR: Any) -> tuple[Any, ...]:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
     if gQ is None and gR is None:
         return (None,)
-    gA = gR @ R.mH if gQ is None else (-(Q.mH @ gQ) if gR is None else gR @ R.mH - Q.mH @ gQ)
     if m >= n:
-        Mu = gA.triu()
-        gA = Q @ _halve_real_diag(Mu + Mu.mH)
-        if gQ is not None:
-            gA = gA + gQ
-        return (ember.linalg.solve(R.mH, gA, left=False),)
-    gA = ember.linalg.solve(R[..., :, :m].mH, Q @ _halve_real_diag((-gA).tril()), left=False)
+        return (_qr_square_grad(Q, R, gQ, gR),)
+    R1, R2 = R[..., :, :m], R[..., :, m:]
+    gR1 = gR[..., :, :m] if gR is not None else None
     if gR is not None:
-        gA = ember.cat([gA, Q @ gR[..., :, m:]], dim=-1)
-    return (gA,)
+        carried = Q @ (R2 @ gR[..., :, m:].mH)  # Y gR2^H with Y = Q R2
+        gQ = carried if gQ is None else gQ + carried
+        rest = Q @ gR[..., :, m:]
+    else:
+        rest = ember.zeros_like(R2)
+    return (ember.cat([_qr_square_grad(Q, R1, gQ, gR1), rest], dim=-1),)
+
+
+def _qr_square_grad(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
+    """``(Q syminvadj(triu(M)) + gQ) R^{-H}`` with ``M = gR R^H - Q^H gQ`` (m >= n)."""
+    M = gR @ R.mH if gQ is None else (-(Q.mH @ gQ) if gR is None else gR @ R.mH - Q.mH @ gQ)
+    Mu = M.triu()
+    gA = Q @ _halve_real_diag(Mu + Mu.mH)
+    if gQ is not None:
+        gA = gA + gQ
+    return ember.linalg.solve(R.mH, gA, left=False)
 
 
 # -- norms -----------------------------------------------------------------------------------
