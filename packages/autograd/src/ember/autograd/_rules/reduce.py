@@ -117,11 +117,12 @@ def nanmean(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 def _exclusive_prod(x: Any, d: int) -> Any:
     """The product of every other element of each slice along ``d`` (PyTorch's
-    ``prod_safe_zeros_backward``: a forward and a backward exclusive cumprod)."""
+    ``prod_safe_zeros_backward``): an exclusive cumprod forwards times one backwards."""
     n = x.shape[d]
-    ones = ember.ones_like(x.narrow(d, 0, 1))
-    before = ember.cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
-    after = ember.cat([ones, x.narrow(d, 1, n - 1).flip(d)], d).cumprod(d).flip(d)
+    pos = ember.arange(n, device=x.device).reshape(tuple(n if k == d else 1 for k in range(x.ndim)))
+    one = ember.ones_like(x)
+    before = ember.where(pos == 0, one, x.roll(1, d)).cumprod(d)
+    after = ember.where(pos == 0, one, x.flip(d).roll(1, d)).cumprod(d).flip(d)
     return before * after
 
 
