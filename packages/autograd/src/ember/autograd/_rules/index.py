@@ -22,7 +22,7 @@ import ember
 from ember._ops_index import _sequence_as_tuple
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase
-from ember.autograd._rules import nondifferentiable, rule
+from ember.autograd._rules import composite, nondifferentiable, rule
 
 _ORIGINAL_SETITEM = Tensor.__setitem__
 
@@ -377,4 +377,6 @@ def masked_scatter(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 rule("bincount", inputs=("weights",), node="NotImplemented")(_not_implemented("bincount"))
 
+# x[key] = value calls the recorded _setitem_ (the index_put rule).
+composite("__setitem__", family="index")
 nondifferentiable("nonzero", "argwhere", "searchsorted", "bucketize", family="index")
