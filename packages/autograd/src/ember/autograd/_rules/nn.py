@@ -35,7 +35,7 @@ _HALF = (D.float16, D.bfloat16)
 
 def _arg(ctx: Any, name: str, default: Any = None) -> Any:
     """``ctx.<name>``, or ``default`` for an op whose signature lacks it (``avg_pool1d``'s divisor)."""
-    return ctx.arg(name) if name in ctx._node.binding.names else default
+    return ctx.arg(name) if name in ctx.binding.names else default
 
 
 def _k(t: Any, name: str) -> Any:
@@ -143,17 +143,23 @@ def _conv_transpose_rule(d: int) -> None:
         batched = x.dim() == d + 2
         g, xb = (grad, x) if batched else (grad.unsqueeze(0), x.unsqueeze(0))
         stride, pad, dil = _ints(ctx.stride, d), _ints(ctx.padding, d), _ints(ctx.dilation, d)
-        if any(_ints(ctx.output_padding, d)):  # positions no input reaches: drop them (conv sizes then match)
-            for i in range(d):
-                reach = (xb.shape[2 + i] - 1) * stride[i] - 2 * pad[i] + dil[i] * (w.shape[2 + i] - 1) + 1
-                if g.shape[2 + i] != reach:
-                    g = g.narrow(2 + i, 0, reach)
+        # An output_padding >= stride (allowed below the dilation) makes conv(dy) longer than x: the extra
+        # positions are cropped from dx, and x is zero-padded to match them for dw.
+        extra = [
+            (g.shape[2 + i] + 2 * pad[i] - dil[i] * (w.shape[2 + i] - 1) - 1) // stride[i] + 1 - xb.shape[2 + i]
+            for i in range(d)
+        ]
         params = (stride, pad, dil, ctx.groups)
         gx = gw = None
         if need[0]:
             gx = _CONV[d](g, w, None, *params)
+            for i, e in enumerate(extra):
+                if e:
+                    gx = gx.narrow(2 + i, 0, xb.shape[2 + i])
             gx = gx if batched else gx.squeeze(0)
         if need[1]:
+            if any(extra):
+                xb = ember.pad(xb, [v for e in reversed(extra) for v in (0, e)])
             gw = _ConvWeight.apply(g, xb, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
@@ -172,15 +178,14 @@ def _gather_at(gg: Any, indices: Any, d: int) -> Any:
     return flat.gather(-1, indices.reshape(*lead, -1)).reshape(tuple(indices.shape))
 
 
+# ``max_poolNd`` returns a tensor or a (values, indices) tuple depending on ``return_indices``, so its rule
+# does not read ``ctx.result`` (one node class serves both) and finds the indices again; the
+# ``*_with_indices`` ops always return the tuple, and their rules take the forward's indices.
+
 def _max_pool_rule(d: int) -> None:
-    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+    def adjoint_of(ctx: Any, grad: Any, indices: Any) -> tuple[Any]:
         x = ctx.input
-        res = ctx.result
         args = (ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation, ctx.ceil_mode)
-        if isinstance(res, tuple):
-            indices = res[1]
-        else:  # the forward kept no indices: find them again
-            indices = _pool._max_pool(d, x, *args, f"max_pool{d}d")[1]
 
         def adjoint(g: Any) -> Any:
             return _pool.max_pool_backward(g, x, indices, *args, dims=d)
@@ -188,16 +193,21 @@ def _max_pool_rule(d: int) -> None:
         return (_adjoint(grad, adjoint, lambda gg: _gather_at(gg, indices, d)),)
 
     node = f"MaxPool{d}DWithIndicesBackward0"
-    rule(f"max_pool{d}d", function=True, inputs=("input",), save=("input",), save_output=True, node=node)(backward)
-    rule(f"max_pool{d}d_with_indices", function=True, inputs=("input",), save=("input",), save_output=True,
-         node=node)(backward)
+
+    @rule(f"max_pool{d}d", function=True, inputs=("input",), save=("input",), node=node)
+    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+        args = (ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation, ctx.ceil_mode)
+        return adjoint_of(ctx, grad, _pool._max_pool(d, ctx.input, *args, f"max_pool{d}d")[1])
+
+    @rule(f"max_pool{d}d_with_indices", function=True, inputs=("input",), save=("input",), save_output=True,
+          node=node)
+    def with_indices(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+        return adjoint_of(ctx, grad, ctx.result[1])
 
 
 def _adaptive_max_rule(d: int) -> None:
-    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+    def adjoint_of(ctx: Any, grad: Any, indices: Any) -> tuple[Any]:
         x = ctx.input
-        res = ctx.result
-        indices = res[1] if isinstance(res, tuple) else _pool._adaptive_max(d, x, ctx.output_size, "adaptive_max")[1]
 
         def adjoint(g: Any) -> Any:
             return _pool.adaptive_max_pool_backward(g, x, indices, dims=d)
@@ -205,8 +215,16 @@ def _adaptive_max_rule(d: int) -> None:
         return (_adjoint(grad, adjoint, lambda gg: _gather_at(gg, indices, d)),)
 
     node = f"AdaptiveMaxPool{d}DBackward0"
-    for op in (f"adaptive_max_pool{d}d", f"adaptive_max_pool{d}d_with_indices"):
-        rule(op, function=True, inputs=("input",), save=("input",), save_output=True, node=node)(backward)
+
+    @rule(f"adaptive_max_pool{d}d", function=True, inputs=("input",), save=("input",), node=node)
+    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+        op = f"adaptive_max_pool{d}d"
+        return adjoint_of(ctx, grad, _pool._adaptive_max(d, ctx.input, ctx.output_size, op)[1])
+
+    @rule(f"adaptive_max_pool{d}d_with_indices", function=True, inputs=("input",), save=("input",),
+          save_output=True, node=node)
+    def with_indices(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
+        return adjoint_of(ctx, grad, ctx.result[1])
 
 
 _AVG = {1: ember.avg_pool1d, 2: ember.avg_pool2d, 3: ember.avg_pool3d}
@@ -518,7 +536,7 @@ _UPSAMPLE = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "L
 
 
 def _interpolate_node(ctx: Any) -> str:
-    d = len(ctx.input_shape("input")) - 2
+    d = ctx.input.dim() - 2
     if ctx.mode == "area":
         return f"AdaptiveAvgPool{d}DBackward0"
     return f"Upsample{_UPSAMPLE.get(ctx.mode, 'Nearest')}{d}DBackward0"
