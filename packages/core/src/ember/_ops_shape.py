@@ -179,7 +179,7 @@ class ShapeMixin(TensorBase):
         nd = self._data.ndim
         if nd != 2:
             warnings.warn(_T_0D if nd == 0 else _T_ND, UserWarning, stacklevel=2)
-        return view_of(self, self._backend.permute_dims(self._data, tuple(range(nd))[::-1]))
+        return self.permute(tuple(range(nd))[::-1])  # a method call, so autograd records it (PermuteBackward0)
 
     @property
     def mT(self) -> Tensor:

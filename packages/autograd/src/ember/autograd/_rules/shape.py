@@ -13,13 +13,15 @@ are handled by the engine (``CopySlices``): view rules only map gradients.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Sequence
 from typing import Any
 
 import ember
 from ember._ops_shape import infer_shape
-from ember._tensor_base import TensorBase, norm_dim, norm_shape
+from ember._tensor import Tensor
+from ember._tensor_base import norm_dim, norm_shape
 from ember.autograd._rules import composite, nondifferentiable, rule, sum_to_size
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -65,8 +67,13 @@ def _diagonal_backward(grad: Any, shape: Sequence[int], offset: int, dim1: int, 
 
 
 def _fill_none(grads: Sequence[Any], shapes: Sequence[Sequence[int]]) -> list[Any]:
-    """Output gradients with the missing ones (outputs that got none) as zeros."""
+    """One gradient per output (``shapes``), zeros for outputs that got none.
+
+    The engine passes gradients up to the last output that received one, so ``grads``
+    may be shorter (or, for a one-piece split, longer with ``None``) than ``shapes``.
+    """
     ref = next(g for g in grads if g is not None)
+    grads = [*grads[: len(shapes)], *[None] * (len(shapes) - len(grads))]
     return [g if g is not None else _zeros(s, ref) for g, s in zip(grads, shapes, strict=True)]
 
 
@@ -92,7 +99,7 @@ def _in_dim(shape: Sequence[int], dim: int, op: str) -> int:
 
 
 def _as_int(v: Any) -> int:
-    return int(v.item()) if isinstance(v, TensorBase) else operator.index(v)
+    return int(v.item()) if isinstance(v, Tensor) else operator.index(v)
 
 
 # -- reshaping views -------------------------------------------------------------------------------
@@ -139,7 +146,7 @@ def permute(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (grad.permute(inverse),)
 
 
-@rule("transpose", inputs=("self",))  # swapaxes and swapdims are the same function
+@rule("transpose", inputs=("self",), aliases=("swapaxes", "swapdims"))
 def transpose(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (grad.transpose(ctx.dim0, ctx.dim1),)
 
@@ -155,7 +162,7 @@ def adjoint(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (grad.adjoint(),)
 
 
-@rule("movedim", inputs=("self",), node="PermuteBackward0")  # moveaxis is the same function
+@rule("movedim", inputs=("self",), node="PermuteBackward0", aliases=("moveaxis",))
 def movedim(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (grad.movedim(ctx.destination, ctx.source),)
 
@@ -206,7 +213,7 @@ def tensor_split(ctx: Any, *grads: Any) -> tuple[Any, ...]:
     d = _in_dim(shape, ctx.dim, "tensor_split")
     size = shape[d]
     arg = ctx.indices_or_sections
-    if isinstance(arg, TensorBase):
+    if isinstance(arg, Tensor):
         arg = arg.tolist()
     if isinstance(arg, (list, tuple)):
         bounds, start = [], 0
@@ -217,7 +224,7 @@ def tensor_split(ctx: Any, *grads: Any) -> tuple[Any, ...]:
     else:
         each, extra = divmod(size, operator.index(arg))
         edges = [i * each + min(i, extra) for i in range(operator.index(arg) + 1)]
-        bounds = list(zip(edges[:-1], edges[1:], strict=True))
+        bounds = list(itertools.pairwise(edges))
     return (_slices_backward(grads, shape, d, bounds),)
 
 
@@ -226,7 +233,7 @@ def unbind(ctx: Any, *grads: Any) -> tuple[Any, ...]:
     shape = ctx.input_shape("self")
     d = _in_dim(shape, ctx.dim, "unbind")
     rest = [*shape[:d], *shape[d + 1:]]
-    return (ember.stack(_fill_none(grads, [rest] * len(grads)), d),)
+    return (ember.stack(_fill_none(grads, [rest] * shape[d]), d),)
 
 
 @rule("narrow", inputs=("self",), node="SliceBackward0")
@@ -278,7 +285,7 @@ def stack(ctx: Any, grad: Any) -> tuple[Any, ...]:
 def block_diag(ctx: Any, grad: Any) -> tuple[Any, ...]:
     out, r, c = [], 0, 0
     for s in ctx.input_shape("tensors"):
-        n, m = (1, s[0]) if len(s) == 1 else (1, 1) if not s else s
+        n, m = s if len(s) == 2 else (1, s[0]) if s else (1, 1)  # 1-D blocks are rows, 0-d ones 1 x 1
         out.append(grad.narrow(0, r, n).narrow(1, c, m).reshape(s))
         r, c = r + n, c + m
     return (out,)
@@ -311,7 +318,7 @@ def tile(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 
 @rule("repeat_interleave", inputs=("self",),
-      node=lambda ctx: "IndexSelectBackward0" if isinstance(ctx.repeats, TensorBase) else "ViewBackward0")
+      node=lambda ctx: "IndexSelectBackward0" if isinstance(ctx.repeats, Tensor) else "ViewBackward0")
 def repeat_interleave(ctx: Any, grad: Any) -> tuple[Any, ...]:
     shape = tuple(ctx.input_shape("self"))
     if ctx.dim is None:
@@ -320,7 +327,7 @@ def repeat_interleave(ctx: Any, grad: Any) -> tuple[Any, ...]:
         src, d = shape, _in_dim(shape, ctx.dim, "repeat_interleave")
     repeats = ctx.repeats
     n = src[d]
-    if not isinstance(repeats, TensorBase):
+    if not isinstance(repeats, Tensor):
         r = operator.index(repeats)
         g = grad.reshape((*src[:d], n, r, *src[d + 1:])).sum(d + 1)
     else:
