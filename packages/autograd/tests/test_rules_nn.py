@@ -4,10 +4,11 @@ and gradgradchecked where the second derivative exists."""
 
 from __future__ import annotations
 
-import ember
-import ember.autograd  # noqa: F401  (installs the recorders)
 import numpy as np
 import pytest
+
+import ember
+import ember.autograd
 from ember.autograd import gradcheck, gradgradcheck
 
 LAYOUTS = ("contiguous", "transposed", "strided")
@@ -337,7 +338,7 @@ def test_norm_create_graph_matches_kernel_gradients():
         g = ember.tensor(np.random.default_rng(2).standard_normal((3, 2, 2)), dtype=ember.float64)
         plain = ember.autograd.grad(f(x, w, b), (x, w, b), g)
         graph = ember.autograd.grad(f(x, w, b), (x, w, b), g, create_graph=True)
-        for p, q in zip(plain, graph):
+        for p, q in zip(plain, graph, strict=True):
             np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -348,7 +349,23 @@ def test_embedding():
     w = make((4, 3), 110, "transposed")
     assert grad_fn_name(ember.embedding(idx, w)) == "EmbeddingBackward0"
     check(lambda w: ember.embedding(idx, w), (w,))
-    check(lambda w: ember.embedding(idx.int(), w, padding_idx=-2, scale_grad_by_freq=True), (w,))
+    check(lambda w: ember.embedding(idx.int(), w, max_norm=None, norm_type=2.0), (w,))
+
+
+@pytest.mark.parametrize("kw", [dict(padding_idx=-2), dict(scale_grad_by_freq=True),
+                                dict(padding_idx=0, scale_grad_by_freq=True)])
+def test_embedding_modified_gradient_is_differentiable(kw):
+    # padding_idx and scale_grad_by_freq change the gradient, not the forward (so no gradcheck of the
+    # forward): check that the gradient, as a function of grad_output, has the right derivative.
+    idx = ember.tensor([[0, 2, 2], [3, 0, 1]])
+    w = make((4, 3), 112)
+    g = make((2, 3, 3), 113, "strided")
+
+    def weight_grad(g):
+        (gw,) = ember.autograd.grad(ember.embedding(idx, w, **kw), (w,), g, create_graph=True)
+        return gw
+
+    assert gradcheck(weight_grad, (g,))
 
 
 def test_embedding_gradient_values():

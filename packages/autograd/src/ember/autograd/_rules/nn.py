@@ -23,7 +23,7 @@ import ember
 from ember import _dtypes as D
 from ember._nnops import conv as _conv
 from ember._nnops import pool as _pool
-from ember._nnops.activation import MASKS, softmax_dim
+from ember._nnops.activation import MASKS
 from ember._tensor_base import like, norm_dim
 from ember.autograd._function import Function
 from ember.autograd._grad_mode import STATE
@@ -272,7 +272,9 @@ for _d in (1, 2, 3):
 
 def _softmax_grad(grad: Any, out: Any, dim: Any, log: bool) -> Any:
     """Gradient of (log_)softmax from its result ``out``: a kernel, or Ember ops under create_graph."""
-    axis = norm_dim(softmax_dim(out.dim(), "", 0) if dim is None else dim, out.dim(), "softmax")
+    if dim is None:  # F.softmax's implicit (deprecated) dim; the forward has warned
+        dim = 0 if out.dim() in (0, 1, 3) else 1
+    axis = norm_dim(dim, out.dim(), "softmax")
     if STATE.enabled:
         if log:
             return grad - out.exp() * grad.sum(axis, keepdim=True)
@@ -491,9 +493,10 @@ def embedding(ctx: Any, grad: Any) -> tuple[Any]:
 
     def op(gg: Any) -> Any:  # each lookup reads its row, weighted as the gradient was
         out = ember.embedding(idx, gg)
-        factor = adjoint(ember.ones(*idx.shape, 1, dtype=gg.dtype, device=gg.device)) if scale else None
-        if factor is not None:  # 1 / count of each looked-up row
-            out = out / ember.embedding(idx, factor).clamp(min=1)
+        if scale:  # divided by how often each row is looked up
+            ones = ember.ones(*idx.shape, 1, dtype=gg.dtype, device=gg.device)
+            counts = like(gg, _k(gg, "embedding_backward")(ones._data, idx._data, num, None, False))
+            out = out / ember.embedding(idx, counts)
         if pad is not None:
             out = out * (idx != pad).unsqueeze(-1).to(gg.dtype)
         return out
