@@ -70,7 +70,10 @@ GETITEM_KEYS = {
     "mask": ("MASK", "IndexBackward0"),
     "row_mask": ("ROWMASK", "IndexBackward0"),
     "true": (True, "IndexBackward0"),
-    "zero_d_index": ("ZERO_D", "IndexBackward0"),
+    "zero_d_index": ("ZERO_D", "SelectBackward0"),
+    "int_and_zero_d_index": ((1, "ZERO_D"), "SelectBackward0"),
+    "one_tuple_full_slice": ((slice(None),), "AliasBackward0"),
+    "slice_past_the_end": (slice(0, 10), "SliceBackward0"),
     "empty": ("EMPTY", "IndexBackward0"),
 }
 
@@ -149,12 +152,14 @@ SETITEM_CASES = {
     "mask": ("MASK", (6,), "IndexPutBackward0"),
     "mask_number": ("MASK", None, "IndexPutBackward0"),
     "zero_d_value": ("IDXU", (), "IndexPutBackward0"),
+    "zero_d_index": ("ZERO_D", (4,), "CopySlices"),
+    "ellipsis_number": (Ellipsis, None, "FillBackward3"),
 }
 
 
 def _resolve_set(k):
     table = {
-        "IDXU": i64([2, 0]), "IDX2U": i64([3, 1]),
+        "IDXU": i64([2, 0]), "IDX2U": i64([3, 1]), "ZERO_D": i64(2),
         "MASK": ember.tensor([[True, False, True, False], [False, False, True, True], [True, True, False, False]]),
     }
     if isinstance(k, str):
@@ -191,9 +196,15 @@ def test_setitem_on_non_leaf(name):
     mask = ember.zeros(3, 4, dtype=ember.bool)
     mask[key] = True
     np.testing.assert_allclose(gx.numpy(), np.where(mask.numpy(), 0.0, g.numpy()))
-    want_v = np.broadcast_to(g.numpy()[_np_key(key)], np.broadcast_shapes(g.numpy()[_np_key(key)].shape, vshape))
-    want_v = want_v.reshape((-1, *vshape)).sum(0) if want_v.size != int(np.prod(vshape)) else want_v
-    np.testing.assert_allclose(gv.numpy().sum(), want_v.sum())
+    np.testing.assert_allclose(gv.numpy(), _sum_to(g.numpy()[_np_key(key)], vshape))
+
+
+def _sum_to(a, shape):
+    """``a`` summed down to ``shape`` (the gradient of a value broadcast to ``a.shape``)."""
+    if len(shape) > a.ndim:
+        a = a.reshape((1,) * (len(shape) - a.ndim) + a.shape)
+    a = a.sum(axis=tuple(range(a.ndim - len(shape))))
+    return a.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True).reshape(shape)
 
 
 def test_setitem_value_into_plain_tensor_and_leaf_error():
@@ -209,7 +220,7 @@ def test_setitem_value_into_plain_tensor_and_leaf_error():
     assert z.requires_grad and node(z) == "CopySlices"
     check(fn, v)
     x = ember.zeros(3, 4, dtype=ember.float64, requires_grad=True)
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."):
+    with pytest.raises(RuntimeError, match=r"a leaf Variable that requires grad is being used in an in-place operation\."):
         x[0] = 1.0
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         x[0][1] = 1.0

@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 import ember
+from ember import _dtypes as D
 from ember._ops_index import _sequence_as_tuple
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase
@@ -59,9 +60,17 @@ def _key(key: Any) -> Any:
     return key
 
 
-def _is_advanced(key: Any) -> bool:
+def _is_advanced(key: Any, bools: bool = True) -> bool:
+    """Whether ``key`` has an index tensor, list or (with ``bools``) a Python bool; a 0-d integer
+    tensor counts as an int, as torch reads it (one position, ``SelectBackward0``)."""
     items = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (TensorBase, list, tuple, bool)) for k in items)
+    for k in items:
+        if isinstance(k, TensorBase):
+            if k._data.ndim or k._dtype not in (D.int64, D.int32):
+                return True
+        elif isinstance(k, (list, tuple)) or (bools and isinstance(k, bool)):
+            return True
+    return False
 
 
 def _positions(shape: tuple[int, ...], like: Any) -> Any:
@@ -153,7 +162,9 @@ def _index_put_node(ctx: Any) -> str:
     key = _key(ctx.indices)
     if isinstance(key, list):
         key = tuple(key)
-    return "IndexPutBackward0" if _is_advanced(key) else "CopySlices"
+    if key is Ellipsis and not isinstance(ctx.values, TensorBase):
+        return "FillBackward3"  # torch fills: x[...] = number
+    return "IndexPutBackward0" if _is_advanced(key, bools=False) else "CopySlices"
 
 
 @rule("index_put", inputs=("self", "values"), node=_index_put_node, inplace=("index_put_", "_setitem_"))
@@ -205,7 +216,7 @@ def take_along_dim(ctx: Any, grad: Any) -> tuple[Any, ...]:
     d = dim % len(shape)
     size = shape[d]
     gshape = tuple(grad.shape)  # the broadcast shape with idx's size along d
-    full = gshape[:d] + (size,) + gshape[d + 1:]
+    full = (*gshape[:d], size, *gshape[d + 1:])
     idx = idx.expand(gshape)
     idx = ember.where(idx < 0, idx + size, idx)
     return (_zeros(full, grad).scatter_add(d, idx, grad),)
@@ -252,9 +263,14 @@ _REDUCE = {"sum": "sum", "prod": "prod", "mean": "mean", "amax": "amax", "amin":
 @rule("scatter_reduce", inputs=("self", "src"), save=("self", "src"), save_output=True,
       inplace=("scatter_reduce_",))
 def scatter_reduce(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    """PyTorch's gradients: ``amax``/``amin`` split evenly among ties (self included), ``prod``
-    exact with zeros, ``mean`` divided by the count; ``include_self=False`` gives the
-    positions ``index`` hits no gradient to ``self``."""
+    """PyTorch's gradients: ``amax``/``amin`` split evenly among the values equal to the result,
+    ``prod`` exact with zeros, ``mean`` divided by the count; ``include_self=False`` gives the
+    positions ``index`` hits no gradient to ``self``.
+
+    One deliberate difference: with ``include_self=False`` PyTorch still counts an excluded
+    ``self`` value among the ties of ``amax``/``amin`` (so part of the gradient is lost);
+    here it is not counted, and the gradients of a position always add up to its gradient.
+    """
     dim, index, mode, include = ctx.dim, ctx.index, _REDUCE[ctx.reduce], ctx.include_self
     need = ctx.needs_input_grad
     src_shape = ctx.input_shape("src")
