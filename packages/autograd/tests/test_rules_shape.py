@@ -506,3 +506,17 @@ def test_leaf_view_inplace_is_refused():
         x.t().mul_(2)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
         x.tril_()
+
+
+def test_adjoint_of_complex_conjugates_the_gradient():
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    g = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))
+    x = ember.tensor(a, dtype=ember.complex128, requires_grad=True)
+    for f in (lambda t: t.adjoint(), lambda t: t.mH, lambda t: t.H):
+        x.grad = None
+        y = f(x)
+        assert y.grad_fn.name() == "ConjBackward0"
+        y.backward(ember.tensor(g, dtype=ember.complex128))
+        np.testing.assert_allclose(x.grad.numpy(), g.conj().T)
+    assert x.mT.grad_fn.name() == "TransposeBackward0"

@@ -196,11 +196,13 @@ class ShapeMixin(TensorBase):
         if nd != 2:
             hint = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
             raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor.{hint}")
-        return _conj(self, self.transpose(0, 1))
+        return self.adjoint()  # a method call, so autograd records it
 
     @property
     def mH(self) -> Tensor:
         """Conjugate transpose of the last two dims (a batch of adjoint matrices)."""
+        if self._data.ndim >= 2:
+            return self.adjoint()  # a method call, so autograd records it
         return _matrix_transpose(self, "tensor.mH", "Tensor.mH", conj=True)
 
     def adjoint(self) -> Tensor:
