@@ -220,8 +220,7 @@ def _moment_args(dim: Any, unbiased: Any, keepdim: bool, correction: Any) -> tup
         dim, unbiased = None, dim
     if correction is None:
         return dim, keepdim, 0 if unbiased is False else 1
-    c = correction.item() if isinstance(correction, TensorBase) else correction
-    return dim, keepdim, float(c)
+    return dim, keepdim, float(correction)  # a real number: the forward checked it
 
 
 def _var_backward(grad: Any, x: Any, dim: Any, keepdim: bool, corr: float) -> Any:
