@@ -3,13 +3,15 @@
 A walk in two passes, both iterative (no recursion, so a 100,000-op chain is
 fine): the first finds every node reachable from the outputs and counts each
 node's consumers; the second runs a node once all of its consumers have
-passed it their gradients, accumulating into leaves' ``.grad`` at
+passed it their gradients (among ready nodes, the one created last first, like
+PyTorch's sequence numbers), accumulating into leaves' ``.grad`` at
 ``AccumulateGrad`` nodes (or capturing for ``grad()``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 from ember._tensor_base import TensorBase
@@ -195,12 +197,19 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
         buf[nr] = g if buf[nr] is None else buf[nr] + g
         user_grads.add(id(g))
 
-    ready = [n for n in dict.fromkeys(roots) if deps.get(n, 0) == 0]
+    # Ready nodes run by sequence number, the most recently made first (PyTorch's ready queue):
+    # what hooks and retain_grad observe. Entries are (-seq, tiebreak, node).
+    ready: list[tuple[int, int, Node]] = []
+    tie = 0
+    for n in dict.fromkeys(roots):
+        if deps.get(n, 0) == 0:
+            tie += 1
+            heappush(ready, (-getattr(n, "_seq", -1), tie, n))
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
+            node = heappop(ready)[2]
             buf = buffers.pop(node, None)
             if buf is not None:
                 if node._hooks is not None:
@@ -243,7 +252,8 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    ready.append(nxt)
+                    tie += 1
+                    heappush(ready, (-getattr(nxt, "_seq", -1), tie, nxt))
     finally:
         STATE.enabled = prev_mode
     if not accumulate:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE, no_grad
-from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version
+from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, saved_version
 from ember.autograd._record import check_inplace_target, version_error
 from ember.autograd._rules import sum_to_size
 
@@ -160,6 +160,7 @@ class Function(metaclass=_FunctionMeta):
         if not record:
             return out
         node = cls._backward_cls.__new__(cls._backward_cls)  # type: ignore[attr-defined]
+        node._seq = next_seq()
         node.next_functions = tuple(edge(a) if isinstance(a, TensorBase) else (None, 0) for a in args)
         node._hooks = None
         node.shapes = tuple(tuple(a._data.shape) if isinstance(a, TensorBase) else None for a in args)

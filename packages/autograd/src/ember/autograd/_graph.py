@@ -9,6 +9,8 @@ input back to its consumers, so a graph dies with its last output.
 
 from __future__ import annotations
 
+import itertools
+import sys
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,8 +22,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Meta", "Node", "Hooks", "AccumulateGrad", "RemovableHandle", "accumulator", "edge", "meta_of",
-    "shell", "saved_version", "FREED_MESSAGE",
+    "shell", "saved_version", "FREED_MESSAGE", "next_seq", "LEAF_SEQ",
 ]
+
+#: Sequence numbers of nodes, in creation order (PyTorch's ``sequence_nr``): among nodes that
+#: are ready, the engine runs the one made last first. ``next_seq()`` is one C-level call.
+next_seq = itertools.count().__next__
+#: Leaves' ``AccumulateGrad`` nodes run as soon as they are ready (PyTorch: UINT64_MAX).
+LEAF_SEQ = sys.maxsize
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -96,9 +104,10 @@ class Hooks:
 class Node:
     """A backward function of the graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
-    # ``_hooks`` is None until a hook is registered; ``_trace`` (anomaly mode) is an optional
+    # ``_hooks`` is None until a hook is registered; ``_seq`` is the node's sequence number
+    # (set where nodes are made, read with getattr); ``_trace`` (anomaly mode) is an optional
     # slot left unset otherwise, read with getattr.
-    __slots__ = ("__weakref__", "_hooks", "_trace", "next_functions")
+    __slots__ = ("__weakref__", "_hooks", "_seq", "_trace", "next_functions")
 
     next_functions: tuple[tuple[Node | None, int], ...]
     _hooks: Hooks | None
@@ -159,6 +168,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.next_functions = ()
         self._hooks = None
+        self._seq = LEAF_SEQ
         self.variable = variable
 
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:

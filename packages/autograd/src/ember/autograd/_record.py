@@ -19,7 +19,7 @@ from ember import _dispatch
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
-from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, saved_version, shell
+from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, saved_version, shell
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
 
 __all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history"]
@@ -349,6 +349,7 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
         probe._args, probe._kwargs, probe.binding = args, kwargs, binding
         cls = node_class(rule, binding, rule.node(probe))  # type: ignore[operator]
     node = cls.__new__(cls)
+    node._seq = next_seq()
     node.next_functions = edges
     node._hooks = None
     node._args = args

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ember._tensor_base import wrap
-from ember.autograd._graph import Node, edge
+from ember.autograd._graph import Node, edge, next_seq
 
 __all__ = ["copy_slices", "CopySlices", "AsStridedBackward0"]
 
@@ -84,6 +84,7 @@ class AsStridedBackward0(Node):
 _VIEW_INPUT = Node.__new__(Node)
 _VIEW_INPUT.next_functions = ()
 _VIEW_INPUT._hooks = None
+_VIEW_INPUT._seq = -1
 
 
 def copy_slices(view: Any, base: Any, node: Node) -> None:
@@ -96,6 +97,7 @@ def copy_slices(view: Any, base: Any, node: Node) -> None:
         )
     geom = _Geometry(view, base)
     cs = CopySlices.__new__(CopySlices)
+    cs._seq = next_seq()
     cs.next_functions = (edge(base), *node.next_functions[1:])
     cs._hooks = None
     # The rule must produce the gradient of the view's old value (it goes into base's region),
@@ -108,6 +110,7 @@ def copy_slices(view: Any, base: Any, node: Node) -> None:
     if base._meta is not None:
         base._meta.output_nr = 0
     vn = AsStridedBackward0.__new__(AsStridedBackward0)
+    vn._seq = next_seq()
     vn.next_functions = ((cs, 0),)
     vn._hooks = None
     vn.geom = geom
