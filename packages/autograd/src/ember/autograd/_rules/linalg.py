@@ -598,7 +598,7 @@ def linalg_qr(ctx: Any, gQ: Any = None, gR: Any = None) -> tuple[Any, ...]:
     X's the square formula with ``gQ + Y gR2^H``."""
     mode = ctx.mode
     Q, R = ctx.result
-    m, n = Q.shape[-2], R.shape[-1]
+    m, n = R.shape[-2], R.shape[-1]
     if mode == "r":
         raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
                            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
