@@ -434,3 +434,52 @@ def test_pixel_shuffles():
     y = make((2, 1, 4, 2), 141, "strided")
     assert grad_fn_name(ember.pixel_unshuffle(y, 2)) == "PixelUnshuffleBackward0"
     check(lambda y: ember.pixel_unshuffle(y, downscale_factor=2), (y,))
+
+
+BAGS = [
+    # (input, offsets, kwargs)
+    ([0, 2, 2, 3, 1, 0], [0, 2, 2, 5], dict(mode="sum")),
+    ([0, 2, 2, 3, 1, 0], [0, 3], dict(mode="mean")),
+    ([0, 2, 3, 3, 1, 0], [0, 1, 4], dict(mode="max")),
+    ([[0, 2, 1], [3, 3, 0]], None, dict(mode="mean")),
+    ([0, 2, 2, 3, 1], [0, 2, 5], dict(mode="sum", include_last_offset=True)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(BAGS)))
+def test_embedding_bag(case):
+    data, offsets, kw = BAGS[case]
+    idx = ember.tensor(data)
+    offs = None if offsets is None else ember.tensor(offsets)
+    w = distinct((4, 3), 150 + case, LAYOUTS[case % 3])
+    assert grad_fn_name(ember.embedding_bag(idx, w, offs, **kw)) == "EmbeddingBagBackward0"
+    check(lambda w: ember.embedding_bag(idx, w, offs, **kw), (w,))
+
+
+def test_embedding_bag_per_sample_weights_and_padding():
+    idx, offs = ember.tensor([0, 2, 2, 3, 1]), ember.tensor([0, 2])
+    w, p = make((4, 3), 160), make((5,), 161, "strided")
+    check(lambda w, p: ember.embedding_bag(idx, w, offs, mode="sum", per_sample_weights=p), (w, p))
+    idx2 = ember.tensor([[0, 2], [3, 1]])
+    check(lambda w, p: ember.embedding_bag(idx2, w, mode="sum", per_sample_weights=p.reshape(2, 2)),
+          (w, make((4,), 162)))
+    # padding_idx changes only the gradient; compare it with NumPy
+    g = ember.tensor(np.random.default_rng(3).standard_normal((2, 3)), dtype=ember.float64)
+    w.grad = None
+    ember.embedding_bag(idx, w, offs, mode="mean", padding_idx=2).backward(g)
+    expected = np.zeros((4, 3))
+    expected[0] += g.numpy()[0]          # bag 0 = [0, 2(pad)]: one counted lookup
+    expected[3] += g.numpy()[1] / 2      # bag 1 = [2(pad), 3, 1]: two counted lookups
+    expected[1] += g.numpy()[1] / 2
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_create_graph_matches_kernel(mode):
+    idx, offs = ember.tensor([0, 2, 2, 3, 1, 0]), ember.tensor([0, 2, 2])
+    w = distinct((4, 3), 163)
+    g = ember.tensor(np.random.default_rng(4).standard_normal((3, 3)), dtype=ember.float64)
+    plain = ember.autograd.grad(ember.embedding_bag(idx, w, offs, mode=mode, padding_idx=2), (w,), g)[0]
+    graph = ember.autograd.grad(ember.embedding_bag(idx, w, offs, mode=mode, padding_idx=2), (w,), g,
+                                create_graph=True)[0]
+    np.testing.assert_allclose(plain.numpy(), graph.detach().numpy(), rtol=1e-12)

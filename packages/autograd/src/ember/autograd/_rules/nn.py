@@ -16,6 +16,7 @@ Every rule here supports double backward except ``embedding_bag`` in ``"max"`` m
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -502,6 +503,71 @@ def embedding(ctx: Any, grad: Any) -> tuple[Any]:
         return out
 
     return (_adjoint(grad, adjoint, op),)
+
+
+def _bags(ctx: Any) -> tuple[Any, Any, Any, int | None]:
+    """(1-D int64 indices, offsets, per-sample weights or None, padding_idx), as the forward used them."""
+    idx, psw = ctx.input, ctx.per_sample_weights
+    num = ctx.input_shape("weight")[0]
+    if idx.dim() == 2:
+        rows, length = idx.shape
+        offs = ember.arange(0, rows * length, max(length, 1), dtype=ember.int64, device=idx.device)[:rows]
+        idx = idx.reshape(-1)
+        psw = None if psw is None else psw.reshape(-1)
+    else:
+        offs = _as_int64(ctx.offsets)
+    if ctx.include_last_offset and offs.numel():
+        last = int(offs[-1].item())
+        offs, idx = offs[:-1], idx[:last]
+        psw = None if psw is None else psw[:last]
+    pad = ctx.padding_idx
+    return _as_int64(idx), offs, psw, None if pad is None else (pad + num if pad < 0 else pad)
+
+
+@rule("embedding_bag", function=True, inputs=("weight", "per_sample_weights"), save=("weight", "per_sample_weights"),
+      node="EmbeddingBagBackward0")
+def embedding_bag(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    """Kernel gradients; under create_graph, index_add/index_select compositions (every order)."""
+    w = ctx.weight
+    idx, offs, psw, pad = _bags(ctx)
+    mode = ctx.mode
+    num, dim = w.shape
+    need = ctx.needs_input_grad
+    bag = ember.searchsorted(offs, ember.arange(idx.shape[0], device=idx.device), right=True) - 1
+    keep = None if pad is None else (idx != pad).to(grad.dtype)
+    argmax = None
+    if mode == "max":  # which row won each (bag, column): the forward again
+        argmax = like(idx, _k(w, "embedding_bag")(w._data, idx._data, offs._data, "max", None, pad)[1])
+    gw = gp = None
+    if need[0] and not STATE.enabled:
+        gw = like(grad, _k(grad, "embedding_bag_backward")(
+            grad._data, idx._data, offs._data, None if argmax is None else argmax._data, num, mode,
+            None if psw is None else psw.to(grad.dtype)._data, pad,
+        ))
+    elif need[0] and mode == "max":
+        valid = argmax >= 0
+        target = ember.where(valid, argmax * dim + ember.arange(dim, device=idx.device), ember.zeros_like(argmax))
+        flat = ember.zeros(num * dim, dtype=grad.dtype, device=grad.device)
+        gw = flat.index_add(0, target.reshape(-1), (grad * valid.to(grad.dtype)).reshape(-1)).reshape(num, dim)
+    elif need[0]:
+        scale = keep
+        if psw is not None:
+            scale = psw if scale is None else psw * scale
+        if mode == "mean":
+            ones = ember.ones(idx.shape[0], dtype=grad.dtype, device=grad.device) if keep is None else keep
+            counts = ember.zeros(offs.shape[0], dtype=grad.dtype, device=grad.device).index_add(0, bag, ones)
+            per = 1 / counts.clamp(min=1).index_select(0, bag)
+            scale = per if scale is None else scale * per
+        rows = grad.index_select(0, bag)
+        rows = rows if scale is None else rows * scale.unsqueeze(1)
+        gw = ember.zeros(num, dim, dtype=grad.dtype, device=grad.device).index_add(0, idx, rows)
+    if need[1]:
+        gp = (grad.index_select(0, bag) * w.index_select(0, idx)).sum(1)
+        gp = gp if keep is None else gp * keep
+        if tuple(gp.shape) != tuple(ctx.input_shape("per_sample_weights")):  # 2-D input, or cropped
+            full = ember.zeros(math.prod(ctx.input_shape("per_sample_weights")), dtype=gp.dtype, device=gp.device)
+            gp = ember.cat([gp, full[gp.shape[0]:]]).reshape(ctx.input_shape("per_sample_weights"))
+    return gw, gp
 
 
 nondifferentiable("one_hot", family="nn")
