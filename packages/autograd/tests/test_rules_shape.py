@@ -212,7 +212,8 @@ def _check(fn, shapes, layout):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # x.T on 1-D, meshgrid's default indexing
         assert gradcheck(fn, xs)
-        assert gradgradcheck(fn, xs)
+        if layout == "contiguous":  # second derivatives do not depend on the input's layout
+            assert gradgradcheck(fn, xs)
 
 
 @pytest.mark.parametrize(("fn", "shapes", "layout"), _params(CASES))
