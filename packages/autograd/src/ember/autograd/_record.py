@@ -271,8 +271,14 @@ def _released(a: Any) -> Any:
     return a
 
 
+class _InputMeta(tuple):  # type: ignore[type-arg]
+    """(shape, dtype, device) of a released tensor input; not a list input (its class is not tuple)."""
+
+    __slots__ = ()
+
+
 def _meta_only(v: Any) -> Any:
-    return (tuple(v._data.shape), v._dtype, v._device) if isinstance(v, TensorBase) else v
+    return _InputMeta((tuple(v._data.shape), v._dtype, v._device)) if isinstance(v, TensorBase) else v
 
 
 def _fit(g: Any, inp: Any, rule: Rule) -> Any:
