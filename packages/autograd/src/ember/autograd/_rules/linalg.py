@@ -43,7 +43,7 @@ def _conj(t: Any) -> Any:
 
 
 def _num(v: Any) -> Any:
-    return v.item() if isinstance(v, TensorBase) else v
+    return v._backend.item(v._data) if isinstance(v, TensorBase) else v
 
 
 def _cnum(v: Any) -> Any:
@@ -240,7 +240,7 @@ def addr(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 def _tensordot_dims(dims: Any, na: int, nb: int) -> tuple[list[int], list[int]]:
     if isinstance(dims, TensorBase):
-        dims = int(dims.item())
+        dims = int(dims._backend.item(dims._data))
     if isinstance(dims, int):
         return list(range(na - dims, na)), list(range(dims))
     return _dims_list(dims[0], na, "tensordot"), _dims_list(dims[1], nb, "tensordot")
