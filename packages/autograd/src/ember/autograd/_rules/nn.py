@@ -2,16 +2,18 @@
 dropout, normalization, embeddings, padding, interpolation and pixel shuffles.
 
 First-order gradients come from the optional-tier backward kernels (what a backend speeds up).
-Higher orders come from two devices:
+Every rule here also supports higher orders (``create_graph=True``), by one of three devices:
 
 * a linear op's backward ``grad -> L^T grad`` runs as :class:`_Adjoint`, a Function whose own
   backward applies ``L`` again through recorded ops (pooling, padding, interpolation, embedding);
 * convolution gradients run as :class:`_ConvInput` / :class:`_ConvWeight`, whose backwards are
   convolutions and each other, so every order is differentiable;
-* softmax and the normalizations write their backward with Ember ops when ``create_graph=True``
-  (the kernels otherwise).
+* softmax, the normalizations and ``embedding_bag`` write their backward with Ember ops under
+  ``create_graph=True`` (the kernels otherwise).
 
-Every rule here supports double backward except ``embedding_bag`` in ``"max"`` mode.
+Max pooling without ``return_indices`` (and adaptive max pooling without it) finds the indices
+again in backward: the forward keeps none. Dropout reads the forward's mask from
+``ember._nnops.activation.MASKS``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import ember
 from ember import _dtypes as D
 from ember._nnops import conv as _conv
 from ember._nnops import pool as _pool
+from ember._nnops import resample as _resample
 from ember._nnops.activation import MASKS
+from ember._nnops.embedding import embedding as _lookup  # the dispatchers: calls are recorded
 from ember._tensor_base import like, norm_dim
 from ember.autograd._function import Function
 from ember.autograd._grad_mode import STATE
@@ -64,9 +68,9 @@ def _adjoint(grad: Any, adjoint: Callable[[Any], Any], op: Callable[[Any], Any])
 
 # -- convolution ---------------------------------------------------------------------------------
 
-_CONV = {1: ember.conv1d, 2: ember.conv2d, 3: ember.conv3d}
-_CONV_INPUT = {1: _conv.conv1d_input, 2: _conv.conv2d_input, 3: _conv.conv3d_input}
-_CONV_WEIGHT = {1: _conv.conv1d_weight, 2: _conv.conv2d_weight, 3: _conv.conv3d_weight}
+_CONV: dict[int, Callable[..., Any]] = {1: _conv.conv1d, 2: _conv.conv2d, 3: _conv.conv3d}
+_CONV_INPUT: dict[int, Callable[..., Any]] = {1: _conv.conv1d_input, 2: _conv.conv2d_input, 3: _conv.conv3d_input}
+_CONV_WEIGHT: dict[int, Callable[..., Any]] = {1: _conv.conv1d_weight, 2: _conv.conv2d_weight, 3: _conv.conv3d_weight}
 
 
 class _ConvInput(Function):
@@ -160,7 +164,7 @@ def _conv_transpose_rule(d: int) -> None:
             gx = gx if batched else gx.squeeze(0)
         if need[1]:
             if any(extra):
-                xb = ember.pad(xb, [v for e in reversed(extra) for v in (0, e)])
+                xb = _resample.pad(xb, [v for e in reversed(extra) for v in (0, e)])
             gw = _ConvWeight.apply(g, xb, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
@@ -228,8 +232,10 @@ def _adaptive_max_rule(d: int) -> None:
         return adjoint_of(ctx, grad, ctx.result[1])
 
 
-_AVG = {1: ember.avg_pool1d, 2: ember.avg_pool2d, 3: ember.avg_pool3d}
-_ADAPTIVE_AVG = {1: ember.adaptive_avg_pool1d, 2: ember.adaptive_avg_pool2d, 3: ember.adaptive_avg_pool3d}
+_AVG: dict[int, Callable[..., Any]] = {1: _pool.avg_pool1d, 2: _pool.avg_pool2d, 3: _pool.avg_pool3d}
+_ADAPTIVE_AVG: dict[int, Callable[..., Any]] = {
+    1: _pool.adaptive_avg_pool1d, 2: _pool.adaptive_avg_pool2d, 3: _pool.adaptive_avg_pool3d,
+}
 
 
 def _avg_pool_rule(d: int) -> None:
@@ -493,11 +499,11 @@ def embedding(ctx: Any, grad: Any) -> tuple[Any]:
         return like(g, _k(g, "embedding_backward")(g._data, idx._data, num, pad, scale))
 
     def op(gg: Any) -> Any:  # each lookup reads its row, weighted as the gradient was
-        out = ember.embedding(idx, gg)
+        out = _lookup(idx, gg)
         if scale:  # divided by how often each row is looked up
             ones = ember.ones(*idx.shape, 1, dtype=gg.dtype, device=gg.device)
             counts = like(gg, _k(gg, "embedding_backward")(ones._data, idx._data, num, None, False))
-            out = out / ember.embedding(idx, counts)
+            out = out / _lookup(idx, counts)
         if pad is not None:
             out = out * (idx != pad).unsqueeze(-1).to(gg.dtype)
         return out
@@ -535,7 +541,7 @@ def embedding_bag(ctx: Any, grad: Any) -> tuple[Any, Any]:
     need = ctx.needs_input_grad
     bag = ember.searchsorted(offs, ember.arange(idx.shape[0], device=idx.device), right=True) - 1
     keep = None if pad is None else (idx != pad).to(grad.dtype)
-    argmax = None
+    argmax: Any = None
     if mode == "max":  # which row won each (bag, column): the forward again
         argmax = like(idx, _k(w, "embedding_bag")(w._data, idx._data, offs._data, "max", None, pad)[1])
     gw = gp = None
@@ -597,7 +603,7 @@ def pad(ctx: Any, grad: Any) -> tuple[Any]:
     def adjoint(g: Any) -> Any:
         return like(g, _k(g, "pad_backward")(g._data, tuple(shape), pairs, mode))
 
-    return (_adjoint(grad, adjoint, lambda gg: ember.pad(gg, pads, mode, 0.0 if mode == "constant" else None)),)
+    return (_adjoint(grad, adjoint, lambda gg: _resample.pad(gg, pads, mode, 0.0 if mode == "constant" else None)),)
 
 
 _UPSAMPLE = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear", "bilinear": "Bilinear",
@@ -642,17 +648,17 @@ def interpolate(ctx: Any, grad: Any) -> tuple[Any]:
         out = _k(g, "interpolate_backward")(data, tuple(shape[2:]), kind, align, scales)
         return like(g, bk.astype(out, g.dtype) if half else out)
 
-    return (_adjoint(grad, adjoint, lambda gg: ember.interpolate(gg, *call)),)
+    return (_adjoint(grad, adjoint, lambda gg: _resample.interpolate(gg, *call)),)
 
 
 @rule("pixel_shuffle", function=True, inputs=("input",), node="PixelShuffleBackward0")
 def pixel_shuffle(ctx: Any, grad: Any) -> tuple[Any]:
-    return (ember.pixel_unshuffle(grad, ctx.upscale_factor),)
+    return (_resample.pixel_unshuffle(grad, ctx.upscale_factor),)
 
 
 @rule("pixel_unshuffle", function=True, inputs=("input",), node="PixelUnshuffleBackward0")
 def pixel_unshuffle(ctx: Any, grad: Any) -> tuple[Any]:
-    return (ember.pixel_shuffle(grad, ctx.downscale_factor),)
+    return (_resample.pixel_shuffle(grad, ctx.downscale_factor),)
 
 
 del _d, _op
