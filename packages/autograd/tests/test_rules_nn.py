@@ -483,3 +483,41 @@ def test_embedding_bag_create_graph_matches_kernel(mode):
     graph = ember.autograd.grad(ember.embedding_bag(idx, w, offs, mode=mode, padding_idx=2), (w,), g,
                                 create_graph=True)[0]
     np.testing.assert_allclose(plain.numpy(), graph.detach().numpy(), rtol=1e-12)
+
+
+# -- dtypes, saved tensors ------------------------------------------------------------------------
+
+def test_half_precision_gradients_follow_the_input_dtype():
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal((2, 4))
+    x = ember.tensor(xs, dtype=ember.float16).requires_grad_()
+    w = ember.ones(4, requires_grad=True)  # float32 weight with float16 input, as PyTorch allows
+    ember.layer_norm(x, (4,), w).sum().backward()
+    assert x.grad.dtype == ember.float16 and w.grad.dtype == ember.float32
+    np.testing.assert_allclose(x.grad.float().numpy(), 0, atol=1e-2)
+    x.grad = None
+    g = rng.standard_normal((2, 4))
+    x.softmax(1).backward(ember.tensor(g, dtype=ember.float16))
+    s = np.exp(xs) / np.exp(xs).sum(1, keepdims=True)
+    expected = s * (g - (g * s).sum(1, keepdims=True))
+    assert x.grad.dtype == ember.float16
+    np.testing.assert_allclose(x.grad.float().numpy(), expected, atol=2e-2)
+
+
+def test_saved_input_modified_in_place_is_detected():
+    x = make((1, 1, 4), 170)
+    w = make((1, 1, 2), 171)
+    h = x * 1
+    y = ember.conv1d(h, w)
+    with ember.no_grad():
+        h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = make((2, 3), 172)
+    y = ember.layer_norm(x, (3,)).pow(2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
