@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
@@ -496,3 +498,44 @@ def test_repeated_index_gradients_against_numpy():
     want = np.zeros(12)
     np.add.at(want, idx.numpy(), g.numpy()[0, 0])
     np.testing.assert_allclose(gx.numpy().reshape(-1), want)
+
+
+# -- property tests: gradients of reads are the transposed writes (NumPy's add.at) --------------
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3), data=st.data())
+def test_getitem_gradient_property(shape, data):
+    x = make(tuple(shape), 55, "strided")
+    n = shape[0]
+    rows = data.draw(st.lists(st.integers(-n, n - 1), max_size=5))
+    step = data.draw(st.integers(1, 3))
+    key = (i64(rows), slice(None, None, step)) if len(shape) > 1 else i64(rows)
+    y = x[key]
+    g = ember.tensor(np.random.default_rng(len(rows)).normal(size=tuple(y.shape)), dtype=ember.float64)
+    (gx,) = ember.autograd.grad(y, (x,), g)
+    want = np.zeros(shape)
+    np_key = (np.array(rows, dtype=np.int64), slice(None, None, step)) if len(shape) > 1 else np.array(rows, dtype=np.int64)
+    np.add.at(want, np_key, g.numpy())
+    np.testing.assert_allclose(gx.numpy(), want)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=3), data=st.data())
+def test_gather_and_scatter_add_gradient_property(shape, data):
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    ishape = [data.draw(st.integers(0, s)) if k != dim else data.draw(st.integers(0, 4)) for k, s in enumerate(shape)]
+    rng = np.random.default_rng(sum(ishape))
+    idx = rng.integers(0, shape[dim], size=ishape)
+    x = make(tuple(shape), 56, "strided")
+    g = rng.normal(size=ishape)
+    (gx,) = ember.autograd.grad(x.gather(dim, i64(idx)), (x,), ember.tensor(g, dtype=ember.float64))
+    want = np.zeros(shape)
+    where = tuple(idx if k == dim else np.indices(ishape)[k] for k in range(len(shape)))
+    np.add.at(want, where, g)
+    np.testing.assert_allclose(gx.numpy(), want)
+    src = make(tuple(ishape), 57) if all(ishape) else ember.zeros(ishape, dtype=ember.float64).requires_grad_()
+    out = x.scatter_add(dim, i64(idx), src)
+    go = rng.normal(size=shape)
+    gx, gs = ember.autograd.grad(out, (x, src), ember.tensor(go, dtype=ember.float64))
+    np.testing.assert_allclose(gx.numpy(), go)
+    np.testing.assert_allclose(gs.numpy(), go[where])

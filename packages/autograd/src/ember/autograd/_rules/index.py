@@ -154,6 +154,9 @@ def getitem(ctx: Any, grad: Any) -> tuple[Any, ...]:
         out = _zeros(shape, grad)
         out[key] = grad
         return (out,)
+    items = key if isinstance(key, tuple) else (key,)
+    if all(isinstance(k, TensorBase) for k in items):  # index tensors only: no position table needed
+        return (_zeros(shape, grad).index_put(items, grad, accumulate=True),)
     pos = _positions(shape, grad)[key]
     return (_zeros(shape, grad).put(pos, grad, accumulate=True),)
 
