@@ -111,6 +111,18 @@ class _ConvWeight(Function):
         return gx, gd, None, None, None
 
 
+def _conv_input(weight: Any, grad: Any, x_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
+    if not STATE.enabled:  # first order: the helper itself, no Function bookkeeping
+        return _CONV_INPUT[d](x_shape, weight, grad, *params)
+    return _ConvInput.apply(weight, grad, x_shape, d, params)
+
+
+def _conv_weight(input: Any, grad: Any, w_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
+    if not STATE.enabled:
+        return _CONV_WEIGHT[d](input, w_shape, grad, *params)
+    return _ConvWeight.apply(input, grad, w_shape, d, params)
+
+
 def _bias_grad(grad: Any, batched: bool) -> Any:
     dims = (0, *range(2, grad.dim())) if batched else tuple(range(1, grad.dim()))
     return grad.sum(dims)
@@ -127,10 +139,10 @@ def _conv_rule(d: int) -> None:
         params = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         gx = gw = None
         if need[0]:
-            gx = _ConvInput.apply(w, g, tuple(xb.shape), d, params)
+            gx = _conv_input(w, g, tuple(xb.shape), d, params)
             gx = gx if batched else gx.squeeze(0)
         if need[1]:
-            gw = _ConvWeight.apply(xb, g, tuple(w.shape), d, params)
+            gw = _conv_weight(xb, g, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
 
@@ -165,7 +177,7 @@ def _conv_transpose_rule(d: int) -> None:
         if need[1]:
             if any(extra):
                 xb = _resample.pad(xb, [v for e in reversed(extra) for v in (0, e)])
-            gw = _ConvWeight.apply(g, xb, tuple(w.shape), d, params)
+            gw = _conv_weight(g, xb, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
 
