@@ -539,3 +539,18 @@ def test_gather_and_scatter_add_gradient_property(shape, data):
     gx, gs = ember.autograd.grad(out, (x, src), ember.tensor(go, dtype=ember.float64))
     np.testing.assert_allclose(gx.numpy(), go)
     np.testing.assert_allclose(gs.numpy(), go[where])
+
+
+def test_empty_indices():
+    x = make((3, 4), 58)
+    e = ember.tensor([], dtype=ember.int64)
+    z = ember.zeros(0, 4, dtype=ember.float64)
+    reads = [lambda t: t.index_select(0, e), lambda t: t.gather(0, e.reshape(0, 4)), lambda t: t.take(e),
+             lambda t: t[e], lambda t: t.masked_select(t.detach() > 10), lambda t: t.take_along_dim(e.reshape(0, 4), 0)]
+    writes = [lambda t: t.scatter(0, e.reshape(0, 4), z), lambda t: t.index_add(0, e, z), lambda t: t.index_fill(0, e, 1.0),
+              lambda t: t.put(e, z.reshape(0)), lambda t: t.scatter_reduce(0, e.reshape(0, 4), z, "amax"),
+              lambda t: t.index_put((e,), z)]
+    for f in reads + writes:
+        y = f(x)
+        (g,) = ember.autograd.grad(y, (x,), ember.ones_like(y))
+        np.testing.assert_array_equal(g.numpy(), np.zeros((3, 4)) if f in reads else np.ones((3, 4)))
