@@ -241,10 +241,10 @@ def test_softmax_backward_matches_numpy():
 DROPOUTS = {
     "dropout": (lambda x, **k: ember.dropout(x, 0.4, **k), (3, 4), "MulBackward0"),
     "feature_dropout": (lambda x, **k: ember.feature_dropout(x, 0.5, True, **k), (2, 3, 2), "MulBackward0"),
-    "dropout1d": (lambda x, **k: ember.dropout1d(x, p=0.5, **k), (3, 4), "MulBackward0"),
+    "dropout1d": (lambda x, **k: ember.dropout1d(x, p=0.5, **k), (3, 4), "SqueezeBackward1"),  # unbatched, as torch
     "dropout1d_batched": (lambda x, **k: ember.dropout1d(x, p=0.5, **k), (2, 3, 2), "MulBackward0"),
     "dropout2d": (lambda x, **k: ember.dropout2d(x, 0.5, **k), (2, 2, 2, 2), "MulBackward0"),
-    "dropout3d": (lambda x, **k: ember.dropout3d(x, 0.5, **k), (2, 2, 1, 2), "MulBackward0"),
+    "dropout3d": (lambda x, **k: ember.dropout3d(x, 0.5, **k), (2, 2, 1, 2), "SqueezeBackward1"),  # unbatched
     "alpha_dropout": (lambda x, **k: ember.alpha_dropout(x, 0.3, True, **k), (3, 4), "AddBackward0"),
     "feature_alpha_dropout": (lambda x, **k: ember.feature_alpha_dropout(x, 0.5, training=True, **k), (2, 3, 2),
                               "AddBackward0"),
@@ -523,11 +523,16 @@ def test_second_backward_through_freed_graph_raises():
         y.backward()
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a function op called with inplace=True returns its input, and "
-                                       "the recorder leaves such results unrecorded (no rebase onto the op's node)")
 def test_inplace_dropout_records_the_mask():
     x = ember.ones(4, dtype=ember.float64, requires_grad=True)
     h = x * 1
     y = ember.dropout(h, 0.5, inplace=True, generator=ember.Generator().manual_seed(0))
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+    assert y is h and y.grad_fn.name() == "CopyBackwards"
+
+
+def test_inplace_dropout_on_a_leaf_that_requires_grad_raises():
+    x = ember.ones(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        ember.dropout(x, 0.5, inplace=True)

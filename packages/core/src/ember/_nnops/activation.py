@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import operator
 import warnings
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from ember import _dtypes as D
@@ -29,18 +28,6 @@ __all__ = [
 ]
 
 _HALF = (D.float16, D.bfloat16)
-
-#: The mask (the backward's multiplier) of each live dropout result, by ``id`` of the result's native
-#: array; ember-autograd's dropout rules read it. An entry goes when its array does.
-MASKS: dict[int, Any] = {}
-
-
-def keep_mask(out: Any, mask: Any) -> None:
-    """Remember ``mask`` for dropout result array ``out`` (while ``out`` lives)."""
-    key = id(out)
-    MASKS[key] = mask
-    weakref.finalize(out, MASKS.pop, key, None)
-
 
 def check_tensor(value: Any, op: str, name: str = "input", position: int = 1) -> None:
     """PyTorch's TypeError for a non-tensor argument."""
@@ -122,9 +109,6 @@ def check_p(p: Any, op: str) -> float:
 def _dropout(input: Any, p: float, training: bool, inplace: bool, feature: bool, alpha: bool, op: str,
              generator: Any) -> Tensor:
     """Shared body of the dropout family (``feature``: one draw per (N, C) channel)."""
-    from ember._creation import _generator  # lazily: _creation imports the Tensor class
-    from ember._inplace import inplace as write_inplace
-
     if feature and input._data.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not training or p == 0 or input._data.size == 0:
@@ -134,16 +118,26 @@ def _dropout(input: Any, p: float, training: bool, inplace: bool, feature: bool,
         raise no_kernel("bernoulli_", dt)
     if p == 1:  # PyTorch's shortcut, for alpha dropout too
         result = input * wrap(bk.full((), 0, dt, dev.index), dt, dev, bk)
-        return write_inplace(input, result, op) if inplace else result
-    if dt.category != D.FLOATING:
+    elif dt.category != D.FLOATING:
         raise RuntimeError(f"{op}(): result type Float can't be cast to the desired output type {tname(dt)}")
-    shape = tuple(input._data.shape)
+    else:
+        result = dropout_with_multiplier(input, p, feature, alpha, generator)[0]
+    return input.copy_(result) if inplace else result
+
+
+def dropout_with_multiplier(input: Tensor, p: float, feature: bool, alpha: bool,
+                            generator: Any) -> tuple[Tensor, Tensor]:
+    """``(output, multiplier)`` of one dropout draw, ``0 < p < 1``: the output's derivative with respect
+    to the input is the multiplier (``mask / (1 - p)``, or alpha dropout's scale where kept), which
+    broadcasts to the input (one value per channel with ``feature``). The dropout family is made of
+    this op, so ember-autograd's rule for it sees the very mask the forward drew."""
+    from ember._creation import _generator  # lazily: _creation imports the Tensor class
+
+    bk, dev, shape = input._backend, input._device, tuple(input._data.shape)
     mask_shape = shape[:2] + (1,) * (len(shape) - 2) if feature else shape
-    gen = _generator(generator, dev, op).native(bk, dev)
-    out, mask = kernel(bk, "alpha_dropout" if alpha else "dropout")(input._data, p, mask_shape, gen, dev.index)
-    keep_mask(out, mask)
-    result = like(input, out)
-    return write_inplace(input, result, op) if inplace else result
+    gen = _generator(generator, dev, "dropout").native(bk, dev)
+    out, multiplier = kernel(bk, "alpha_dropout" if alpha else "dropout")(input._data, p, mask_shape, gen, dev.index)
+    return like(input, out), like(input, multiplier)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
@@ -199,15 +193,8 @@ def _batched_feature_dropout(input: Any, p: float, training: bool, inplace: bool
     x = input if batched else input.unsqueeze(0)
     out = _dropout(x, p, training, False, True, False, op, generator)
     if not batched:
-        mask = MASKS.get(id(out._data))
         out = out.squeeze(0)
-        if mask is not None:
-            keep_mask(out._data, mask)
-    if inplace:
-        from ember._inplace import inplace as write_inplace
-
-        return write_inplace(input, out, op)
-    return out
+    return input.copy_(out) if inplace else out
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
@@ -260,4 +247,4 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _batched_feature_dropout(input, p, training, inplace, ndim == 5, "dropout3d", generator)
 
 
-_dispatch_install(globals(), __all__)  # ember-autograd records these (see _dispatch)
+_dispatch_install(globals(), [*__all__, "dropout_with_multiplier"])  # ember-autograd records these (see _dispatch)

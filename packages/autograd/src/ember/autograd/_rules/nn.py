@@ -12,8 +12,8 @@ Every rule here also supports higher orders (``create_graph=True``), by one of t
   ``create_graph=True`` (the kernels otherwise).
 
 Max pooling without ``return_indices`` (and adaptive max pooling without it) finds the indices
-again in backward: the forward keeps none. Dropout reads the forward's mask from
-``ember._nnops.activation.MASKS``.
+again in backward: the forward keeps none. The dropout family is made of one
+recorded op, ``dropout_with_multiplier``, whose second output is the forward's own mask.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from ember import _dtypes as D
 from ember._nnops import conv as _conv
 from ember._nnops import pool as _pool
 from ember._nnops import resample as _resample
-from ember._nnops.activation import MASKS
 from ember._nnops.embedding import embedding as _lookup  # the dispatchers: calls are recorded
 from ember._tensor_base import like, norm_dim
 from ember.autograd._function import Function
@@ -329,20 +328,16 @@ _softmax_rules("log_softmax", True)
 
 # -- dropout -------------------------------------------------------------------------------------
 
-def _dropout_rule(op: str, node: str) -> None:
-    @rule(op, function=True, inputs=("input",), save_output=True, node=node)
-    def backward(ctx: Any, grad: Any) -> tuple[Any]:
-        out = ctx.result
-        mask = MASKS.get(id(out._data))
-        if mask is None:  # p == 1: the forward multiplied by 0
-            return (grad * 0,)
-        return (grad * like(out, mask),)
+@rule("dropout_with_multiplier", function=True, inputs=("input",), save_output=True,
+      node=lambda ctx: "AddBackward0" if ctx.alpha else "MulBackward0")
+def dropout_with_multiplier(ctx: Any, grad: Any, grad_multiplier: Any = None) -> tuple[Any]:
+    """The output is ``input * multiplier`` (plus a constant for alpha dropout); the multiplier is
+    random, not a function of the input (its gradient is dropped)."""
+    return (None if grad is None else grad * ctx.result[1].detach(),)
 
 
-for _op in ("dropout", "feature_dropout", "dropout1d", "dropout2d", "dropout3d"):
-    _dropout_rule(_op, "MulBackward0")
-for _op in ("alpha_dropout", "feature_alpha_dropout"):
-    _dropout_rule(_op, "AddBackward0")
+composite("dropout", "feature_dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+          "feature_alpha_dropout", function=True, family="nn")
 
 
 # -- normalization -------------------------------------------------------------------------------
@@ -673,4 +668,4 @@ def pixel_unshuffle(ctx: Any, grad: Any) -> tuple[Any]:
     return (_resample.pixel_shuffle(grad, ctx.downscale_factor),)
 
 
-del _d, _op
+del _d
