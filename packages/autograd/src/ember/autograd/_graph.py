@@ -42,7 +42,7 @@ FREED_MESSAGE = (
 class Meta:
     """Autograd's extras of one tensor (``Tensor._meta``): made on first need."""
 
-    __slots__ = ("acc", "grad", "hooks", "name", "output_nr", "retains_grad")
+    __slots__ = ("acc", "detached", "grad", "hooks", "name", "output_nr", "retains_grad", "views")
 
     def __init__(self) -> None:
         self.grad: Tensor | None = None
@@ -51,6 +51,8 @@ class Meta:
         self.acc: Any = None            # weakref to the leaf's AccumulateGrad
         self.output_nr = 0              # which output of its grad_fn this tensor is
         self.name: str | None = None
+        self.views: list[Any] | None = None  # on a base: weakrefs of its recorded views (see _views)
+        self.detached = False           # a detach() view: in-place writes to it are not recorded
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Meta:
         import copy

@@ -21,6 +21,7 @@ from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, saved_version, shell
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
+from ember.autograd._views import copy_slices, regenerate_views, register_view
 
 __all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history"]
 
@@ -404,6 +405,9 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
     """Attach ``node`` to the floating outputs of ``out``; save them if the rule asks."""
     if isinstance(out, TensorBase):
         out._grad_fn = node
+        base = out._base
+        if base is not None and base._grad_fn is not None:
+            register_view(out, base)
         if rule.save_output:
             s = shell(out)
             node._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
@@ -415,6 +419,9 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
             t._grad_fn = node
             if i:
                 meta_of(t).output_nr = i
+            base = t._base
+            if base is not None and base._grad_fn is not None:
+                register_view(t, base)
             if rule.save_output:
                 saved.append((shell(t), _version_of(t), t._version[0]))  # type: ignore[index]
         elif rule.save_output:
@@ -510,6 +517,10 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
             or (base is not None and (base._grad_fn is not None or base._requires_grad))
         ):
             return fn(self, *args, **kwargs)
+        if base is not None and is_detached_view(self):  # a detach() result is not part of base's history
+            base = None
+            if not (self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)):
+                return fn(self, *args, **kwargs)
         check_inplace_target(self)
         old = self
         if saves_self:
@@ -545,28 +556,66 @@ def _value_copy(t: Any) -> Any:
     return c
 
 
+_MULTI_VIEW = (
+    "Output {nr} of {op} is a view and is being modified inplace. This view is the output of a function that "
+    "returns multiple views. Such functions do not allow the output views to be modified inplace. You should "
+    "replace the inplace operation by an out-of-place one."
+)
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked)."
+)
+
+
+#: The view functions with several outputs whose outputs PyTorch refuses to write in place
+#: (``tensor_split``/``hsplit`` are made of slices there, and allowed).
+_MULTI_VIEW_OPS = {"UnbindBackward0": "Unbind", "SplitBackward0": "Split", "SplitWithSizesBackward0": "SplitWithSizes"}
+
+
+def is_detached_view(t: Any) -> bool:
+    """A ``detach()`` result: shares its base's memory, but writes to it are not part of any history."""
+    m = t._meta
+    return m is not None and m.detached
+
+
 def check_inplace_target(t: Any) -> None:
-    """PyTorch's refusals of in-place writes into leaves that require grad (and their views)."""
-    if t._grad_fn is None and t._requires_grad:
+    """PyTorch's refusals of in-place writes (grad mode on): into leaves that require grad and
+    their views, into outputs of multi-output view functions, into views made under no_grad."""
+    fn = t._grad_fn
+    if fn is None and t._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = t._base
-    if base is not None and base._grad_fn is None and base._requires_grad and STATE.enabled:
+    if base is None or not STATE.enabled or is_detached_view(t):
+        return
+    if fn is None:
+        if base._grad_fn is not None or base._requires_grad:
+            raise RuntimeError(_NO_GRAD_VIEW)
+        return
+    op = _MULTI_VIEW_OPS.get(type(fn).__name__)
+    if op is not None:
+        nr = 0 if t._meta is None else t._meta.output_nr
+        raise RuntimeError(_MULTI_VIEW.format(nr=nr, op=op))
+    if base._grad_fn is None and base._requires_grad:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
 
 
 def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
-    """Make ``node`` the producer of ``t`` after an in-place write (CopySlices for views)."""
+    """Make ``node`` the producer of ``t`` after an in-place write (CopySlices for views);
+    the other recorded views of the same base get the new history."""
     base = t._base
-    if base is not None:
-        from ember.autograd._views import copy_slices
-
+    if base is not None and not is_detached_view(t):
         copy_slices(t, base, node)
     else:
         t._grad_fn = node
-        if t._meta is not None:
-            t._meta.output_nr = 0
+        m = t._meta
+        if m is not None:
+            m.output_nr = 0
+            if m.views:
+                regenerate_views(t)
     if rule.save_output:
         node._out = (shell(t), _version_of(t), t._version[0])
 

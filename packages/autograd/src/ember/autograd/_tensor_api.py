@@ -92,6 +92,15 @@ def detach_(self: Any) -> Any:
     return self
 
 
+def detach(self: Any) -> Any:
+    """A tensor sharing this one's memory, outside any autograd graph (in-place writes to it
+    are not recorded into this tensor's history)."""
+    t = wrap(self._data, self._dtype, self._device, self._backend, base=self)
+    if self._grad_fn is not None or self._requires_grad:
+        meta_of(t).detached = True
+    return t
+
+
 def _get_data(self: Any) -> Any:
     """The same values with no history (shares memory; writes through it are not recorded)."""
     t = wrap(self._data, self._dtype, self._device, self._backend)
@@ -112,4 +121,5 @@ def install() -> None:
     Tensor.retain_grad = retain_grad  # type: ignore[attr-defined]
     Tensor.retains_grad = property(_retains_grad)  # type: ignore[attr-defined]
     Tensor.detach_ = detach_  # type: ignore[attr-defined]
+    Tensor.detach = detach  # type: ignore[method-assign]
     Tensor.data = property(_get_data, _set_data)  # type: ignore[attr-defined]
