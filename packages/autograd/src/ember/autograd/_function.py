@@ -25,7 +25,7 @@ from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, 
 from ember.autograd._record import check_inplace_target, version_error
 from ember.autograd._rules import sum_to_size
 
-__all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction"]
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction", "Error", "ONCE_DIFFERENTIABLE_ERROR"]
 
 
 class FunctionCtx:
@@ -187,12 +187,50 @@ class Function(metaclass=_FunctionMeta):
         return tuple(outs) if multi else outs[0]
 
 
+ONCE_DIFFERENTIABLE_ERROR = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class Error(Node):
+    """PyTorch's ``DelayedError`` (printed ``<Error>``): the history of what a
+    ``@once_differentiable`` backward returned under ``create_graph=True``;
+    differentiating through it raises."""
+
+    __slots__ = ("message", "n_outputs")
+
+    def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        raise RuntimeError(self.message)
+
+    def num_outputs(self) -> int:
+        return self.n_outputs
+
+
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a Function's backward without recording (its result cannot be differentiated again)."""
+    """Run a Function's backward without recording; under ``create_graph=True`` its results
+    carry an ``Error`` node, so differentiating them again raises PyTorch's error."""
 
     @functools.wraps(fn)
     def wrapper(ctx: Any, *args: Any) -> Any:
         with no_grad():
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
+        if not STATE.enabled:
+            return outputs
+        needs = [a for a in args if isinstance(a, TensorBase) and a.requires_grad]
+        if not needs:
+            return outputs
+        multi = isinstance(outputs, tuple)
+        outs = list(outputs) if multi else [outputs]
+        node = Error.__new__(Error)
+        node._seq = next_seq()
+        node._hooks = None
+        node.next_functions = tuple(edge(a) for a in needs)
+        node.message = ONCE_DIFFERENTIABLE_ERROR
+        node.n_outputs = len(outs)
+        for i, o in enumerate(outs):
+            if isinstance(o, TensorBase) and o._dtype.category >= 2:
+                o = outs[i] = wrap(o._data, o._dtype, o._device, o._backend)
+                o._grad_fn = node
+                if i:
+                    meta_of(o).output_nr = i
+        return tuple(outs) if multi else outs[0]
 
     return wrapper
