@@ -477,9 +477,10 @@ def hessian(func: Callable[..., Any], inputs: Tensors, create_graph: bool = Fals
         _check_requires_grad(t_out, "outputs", strict=strict)
         if is_out_tuple or not isinstance(out, TensorBase):
             raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.nelement() != 1:
+        single: Any = out
+        if single.nelement() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
-        return out if out.dim() == 0 else out.reshape(())
+        return single if single.dim() == 0 else single.reshape(())
 
     def jac_func(*inp: Any) -> Any:
         jac = jacobian(ensure_single_output_function, inp, create_graph=True)

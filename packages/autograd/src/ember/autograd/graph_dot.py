@@ -24,6 +24,7 @@ digraph {
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -74,7 +75,7 @@ class DotGraph(str):
 
 def _graphviz() -> Any:
     try:
-        import graphviz
+        graphviz = importlib.import_module("graphviz")
     except ImportError as exc:
         raise ImportError(
             "rendering a graph needs the optional graphviz package (and Graphviz's dot program): "
@@ -210,7 +211,8 @@ def _saved_tensors(fn: Any) -> Iterator[tuple[str, Any]]:
         return
     if isinstance(fn, BackwardCFunction):  # a custom Function's node: ctx.saved_tensors
         try:
-            saved = fn.ctx.saved_tensors
+            ctx: Any = getattr(fn, "ctx", None)
+            saved = ctx.saved_tensors
         except RuntimeError:
             return
         for i, t in enumerate(saved):
