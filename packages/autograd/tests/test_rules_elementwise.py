@@ -185,3 +185,24 @@ def test_dtype_of_grad_follows_input():
     w = ember.tensor([3.0, 4.0], dtype=ember.float64, requires_grad=True)
     (x * w).backward(ember.ones(2, dtype=ember.float64))
     assert x.grad.dtype == ember.float32 and w.grad.dtype == ember.float64
+
+
+def test_complex_mul_div_conjugate_convention():
+    """PyTorch's convention: d(x * y)/dx applied to grad is ``grad * y.conj()`` (values from live torch)."""
+    a = ember.tensor([1 + 2j, 3 - 1j], dtype=ember.complex128, requires_grad=True)
+    b = ember.tensor([2 - 1j, 0.5 + 1j], dtype=ember.complex128, requires_grad=True)
+    g = ember.tensor([1 - 1j, 2 + 0.5j], dtype=ember.complex128)
+    cases = [
+        (lambda: a * b, [3 - 1j, 1.5 - 1.75j], [-1 - 3j, 5.5 + 3.5j]),
+        (lambda: a / b, [0.2 - 0.6j, 0.4 + 1.8j], [0.6 + 0.2j, 4.88 - 1.84j]),
+        (lambda: 2 / a, [-0.08 - 0.56j, -0.38 + 0.16j], None),
+        (lambda: a * (1 + 1j), [-2j, 2.5 - 1.5j], None),
+    ]
+    for f, ga, gb in cases:
+        a.grad = b.grad = None
+        f().backward(g)
+        np.testing.assert_allclose(a.grad.numpy(), ga, rtol=1e-12)
+        if gb is None:
+            assert b.grad is None
+        else:
+            np.testing.assert_allclose(b.grad.numpy(), gb, rtol=1e-12)

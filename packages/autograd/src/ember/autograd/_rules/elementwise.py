@@ -25,6 +25,17 @@ def _is_tensor(v: Any) -> bool:
     return isinstance(v, TensorBase)
 
 
+def _cj(v: Any) -> Any:
+    """``v.conj()`` for complex tensors and numbers (PyTorch's convention: the gradient of
+    ``x * y`` wrt ``x`` is ``grad * y.conj()``); real values as they are, at no cost."""
+    if isinstance(v, TensorBase):
+        if v._dtype.category < 3:
+            return v
+        # core has no conj(): the adjoint of a column is the conjugated row (recorded, differentiable)
+        return v.reshape(-1, 1).adjoint().reshape(tuple(v.shape))
+    return v.conjugate() if isinstance(v, complex) else v
+
+
 def _zeros(g: Any) -> Any:
     return ember.zeros_like(g)
 
@@ -64,7 +75,7 @@ def rsub(ctx: Any, grad: Any) -> tuple[Any, ...]:
       inplace=("mul_", "__imul__"))
 def mul(ctx: Any, grad: Any) -> tuple[Any, ...]:
     need = ctx.needs_input_grad
-    return (grad * ctx.other if need[0] else None, grad * ctx.self if need[1] else None)
+    return (grad * _cj(ctx.other) if need[0] else None, grad * _cj(ctx.self) if need[1] else None)
 
 
 def _div_node(ctx: Any) -> str:
@@ -79,9 +90,9 @@ def div(ctx: Any, grad: Any) -> tuple[Any, ...]:
     need = ctx.needs_input_grad
     if ctx.rounding_mode is not None:  # a step function: zero almost everywhere
         return (grad * 0 if need[0] else None, grad * 0 if need[1] else None)
-    other = ctx.other
+    other = _cj(ctx.other)
     gx = grad / other if need[0] else None
-    gy = -grad * ctx.self / (other * other) if need[1] else None
+    gy = -grad * _cj(ctx.self) / (other * other) if need[1] else None
     return gx, gy
 
 
@@ -89,13 +100,13 @@ def div(ctx: Any, grad: Any) -> tuple[Any, ...]:
       inplace=("__itruediv__",))
 def truediv(ctx: Any, grad: Any) -> tuple[Any, ...]:
     need = ctx.needs_input_grad
-    other = ctx.other
-    return (grad / other if need[0] else None, -grad * ctx.self / (other * other) if need[1] else None)
+    other = _cj(ctx.other)
+    return (grad / other if need[0] else None, -grad * _cj(ctx.self) / (other * other) if need[1] else None)
 
 
 @rule("__rtruediv__", inputs=("self", "other"), save=("self", "other"), node="MulBackward0")
 def rtruediv(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    x, other = ctx.self, ctx.other  # other / self
+    x, other = _cj(ctx.self), _cj(ctx.other)  # other / self
     return (-grad * other / (x * x), grad / x if ctx.needs_input_grad[1] else None)
 
 
