@@ -17,41 +17,9 @@ from hypothesis import strategies as st
 
 import ember
 import ember.autograd
-from ember._dispatch import OPS
 from ember.autograd import gradcheck, gradgradcheck
-from ember.autograd._record import Binding
-from ember.autograd._rules import FUNCTION_RULES
 
 F64 = ember.float64
-
-
-# -- engine limits the list/varargs rules run into (reported to the engine lead) ---------------------
-
-def _list_inputs_record() -> bool:
-    """Whether the recorder can build a node for a list-of-tensors input (``cat``)."""
-    try:
-        ember.cat([ember.ones(1, dtype=F64, requires_grad=True)])
-    except AttributeError as exc:
-        if "has_lists" in str(exc):
-            return False
-        raise
-    return True
-
-
-def _varargs_bind() -> bool:
-    """Whether the recorder binds every tensor of a ``*tensors`` parameter (``block_diag``)."""
-    a, b = ember.ones(1), ember.ones(1)
-    return Binding(OPS["block_diag"], FUNCTION_RULES["block_diag"]).bind_inputs((a, b), {})[0] == (a, b)
-
-
-LISTS_OK = _list_inputs_record()
-VARARGS_OK = LISTS_OK and _varargs_bind()
-needs_lists = pytest.mark.xfail(
-    not LISTS_OK, strict=True, reason="engine: make_node sets has_lists on a slotted node instance"
-)
-needs_varargs = pytest.mark.xfail(
-    not VARARGS_OK, strict=True, reason="engine: Binding.bind_inputs keeps only the first *tensors argument"
-)
 
 
 # -- inputs --------------------------------------------------------------------------------------------
@@ -221,13 +189,11 @@ def test_gradcheck(fn, shapes, layout):
     _check(fn, shapes, layout)
 
 
-@needs_lists
 @pytest.mark.parametrize(("fn", "shapes", "layout"), _params(LIST_CASES))
 def test_gradcheck_list_inputs(fn, shapes, layout):
     _check(fn, shapes, layout)
 
 
-@needs_varargs
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_block_diag_gradcheck(layout):
     a, b, c = leaf((2, 3), layout), leaf((2,), layout, 1), leaf((1, 1), layout, 2)
@@ -366,7 +332,6 @@ def test_grad_fn_names(fn, shape, name):
     assert _name(fn, shape) == name
 
 
-@needs_lists
 @pytest.mark.parametrize(("fn", "shape", "name"), [pytest.param(*c[1:], id=c[0]) for c in LIST_NAMES])
 def test_grad_fn_names_list_inputs(fn, shape, name):
     assert _name(fn, shape) == name
@@ -407,7 +372,6 @@ def test_integer_results_not_recorded():
         assert x.view(6).grad_fn is None and not x.t().requires_grad
 
 
-@needs_lists
 def test_cat_with_an_integer_tensor_gives_it_no_gradient():
     x = leaf((2, 3))
     i = ember.arange(6).reshape(2, 3)
@@ -433,9 +397,8 @@ VIEWS = {
     "unsqueeze": lambda a: a.unsqueeze(1), "permute": lambda a: a.permute(1, 2, 0),
     "transpose": lambda a: a.transpose(0, 2), "T": lambda a: a.T, "mT": lambda a: a.mT,
     "movedim": lambda a: a.movedim(0, -1), "narrow": lambda a: a.narrow(2, 1, 2),
-    "diagonal": lambda a: a.diagonal(1, 1, 2), "split": lambda a: a.split(2, -1)[1],
-    "chunk": lambda a: a.chunk(2, 0)[1], "tensor_split": lambda a: a.tensor_split(3, 1)[1],
-    "unbind": lambda a: a.unbind(1)[2], "expand_nothing": lambda a: a.expand(1, 2, 3, 4),
+    "diagonal": lambda a: a.diagonal(1, 1, 2), "tensor_split": lambda a: a.tensor_split(3, 1)[1],
+    "expand_nothing": lambda a: a.expand(1, 2, 3, 4),
     "nested": lambda a: a.transpose(0, 1).narrow(0, 1, 2).diagonal(0, 0, 2),
 }
 
@@ -462,7 +425,23 @@ def test_inplace_write_through_view(name):
     np.testing.assert_allclose(u.grad.numpy(), expected_u)
 
 
-@pytest.mark.parametrize("name", ["view", "transpose", "narrow", "diagonal", "unbind"])
+# Outputs of multi-output view ops may not be modified in place (torch's rule).
+MULTI_OUTPUT_VIEWS = {
+    "split": (lambda a: a.split(2, -1)[1], "Output 1 of Split is a view and is being modified inplace"),
+    "chunk": (lambda a: a.chunk(2, 0)[1], "Output 1 of Split is a view and is being modified inplace"),
+    "unbind": (lambda a: a.unbind(1)[2], "Output 2 of Unbind is a view and is being modified inplace"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MULTI_OUTPUT_VIEWS))
+def test_inplace_on_multi_output_view_raises(name):
+    f, message = MULTI_OUTPUT_VIEWS[name]
+    y = leaf((2, 3, 4)) * 1
+    with pytest.raises(RuntimeError, match=message):
+        f(y).mul_(2)
+
+
+@pytest.mark.parametrize("name", ["view", "transpose", "narrow", "diagonal"])
 def test_inplace_view_matches_out_of_place(name):
     """Gradient of x through ``v.mul_(2)`` on a view equals that of ``y * mask`` without in-place ops."""
     f = VIEWS[name]

@@ -86,8 +86,10 @@ class Binding:
         n = len(args)
         if self.max_pos is not None and n > self.max_pos:
             return self.getter(args)  # type: ignore[misc]
+        varpos = self.varpos
         return tuple(
-            args[i] if 0 <= i < n else kwargs.get(name, default) for i, name, default in self.inputs
+            (args[i:] if i == varpos else args[i]) if 0 <= i < n else kwargs.get(name, default)
+            for i, name, default in self.inputs
         )
 
 
@@ -130,12 +132,19 @@ class RuleNode(Node):
     arguments (``__getattr__`` runs only for names that are not the node's own).
     """
 
-    __slots__ = ("_args", "_inputs", "_kwargs", "_out", "_saved", "freed")
+    __slots__ = ("_args", "_inputs", "_kwargs", "_n_outputs", "_out", "_saved", "freed")
 
     rule: Rule
     binding: Binding
     has_lists: bool
-    rule_multi: bool
+
+    @property
+    def rule_multi(self) -> bool:
+        """Whether this call returned a tuple of outputs (set per node: one op may return either)."""
+        try:
+            return self._n_outputs > 0
+        except AttributeError:
+            return False
 
     def __getattr__(self, name: str) -> Any:
         if name[:1] == "_":  # unset optional slots (hook tables) and dunders: not arguments
@@ -257,7 +266,10 @@ class RuleNode(Node):
         )
 
     def num_outputs(self) -> int:
-        return 2 if self.rule_multi else 1
+        try:
+            return self._n_outputs
+        except AttributeError:
+            return 1
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -310,7 +322,7 @@ def node_class(rule: Rule, binding: Binding, name: str) -> type[RuleNode]:
     if cls is None:
         cls = _NODE_CLASSES[key] = type(name, (RuleNode,), {
             "__slots__": (), "__module__": "ember.autograd", "rule": rule, "binding": binding,
-            "has_lists": False, "rule_multi": False,
+            "has_lists": False,
         })
     return cls
 
@@ -412,7 +424,7 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
             s = shell(out)
             node._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
         return out
-    type(node).rule_multi = True  # type: ignore[misc]
+    node._n_outputs = len(out)
     saved: list[Any] = []
     for i, t in enumerate(out):
         if isinstance(t, TensorBase) and t._dtype.category >= FLOATING:

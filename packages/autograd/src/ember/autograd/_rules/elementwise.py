@@ -520,8 +520,6 @@ rule("bernoulli", inputs=("self",))(_zero_fill)
 composite("float", "double", "half", "bfloat16", "cfloat", "cdouble", "cpu", "cuda", "type", family="elementwise")
 nondifferentiable("long", "int", "short", "char", "byte", "bool", "multinomial", "detach", family="elementwise")
 
-# The matrix products of MathMixin call ember._ops_linalg's dispatched functions (linalg rules).
-composite("matmul", "mm", "bmm", "__matmul__", family="elementwise")
 
 nondifferentiable(
     "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
