@@ -441,18 +441,23 @@ def _size(op: str, name: str, value: Any) -> Ints:
     return tuple(value)
 
 
+def _grad_operands(op: str, name: str, t: Any, grad_output: Any) -> None:
+    """A gradient helper's tensor ``name`` and ``grad_output``: tensors on one device, one non-bool dtype."""
+    _tensor(op, name, t)
+    _tensor(op, "grad_output", grad_output)
+    if t._device is not grad_output._device or t._backend is not grad_output._backend:
+        raise device_error(op, grad_output, t)
+    if t._dtype is not grad_output._dtype:
+        raise RuntimeError(f"{op}(): expected scalar type {grad_output._dtype} but found {t._dtype}")
+    if t._dtype is D.bool_:
+        raise no_kernel(op, t._dtype)
+
+
 def _conv_input(
     op: str, d: int, input_size: Any, weight: Any, grad_output: Any, stride: Any, padding: Any, dilation: Any,
     groups: Any,
 ) -> Tensor:
-    _tensor(op, "weight", weight)
-    _tensor(op, "grad_output", grad_output)
-    if weight._device is not grad_output._device or weight._backend is not grad_output._backend:
-        raise device_error(op, grad_output, weight)
-    if weight._dtype is not grad_output._dtype:
-        raise RuntimeError(f"{op}(): expected scalar type {grad_output._dtype} but found {weight._dtype}")
-    if weight._dtype is D.bool_:
-        raise no_kernel(op, weight._dtype)
+    _grad_operands(op, "weight", weight, grad_output)
     x_shape = _size(op, "input_size", input_size)
     st, pad, drop, dil, g = _grad_checks(op, d, x_shape, tuple(weight._data.shape), grad_output, stride, padding, dilation, groups)
     bk = grad_output._backend
@@ -464,14 +469,7 @@ def _conv_weight(
     op: str, d: int, input: Any, weight_size: Any, grad_output: Any, stride: Any, padding: Any, dilation: Any,
     groups: Any,
 ) -> Tensor:
-    _tensor(op, "input", input)
-    _tensor(op, "grad_output", grad_output)
-    if input._device is not grad_output._device or input._backend is not grad_output._backend:
-        raise device_error(op, grad_output, input)
-    if input._dtype is not grad_output._dtype:
-        raise RuntimeError(f"{op}(): expected scalar type {grad_output._dtype} but found {input._dtype}")
-    if input._dtype is D.bool_:
-        raise no_kernel(op, input._dtype)
+    _grad_operands(op, "input", input, grad_output)
     w_shape = _size(op, "weight_size", weight_size)
     st, pad, drop, dil, g = _grad_checks(op, d, tuple(input._data.shape), w_shape, grad_output, stride, padding, dilation, groups)
     bk = grad_output._backend
