@@ -11,11 +11,14 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+import array_api_strict
 import numpy as np
 import pytest
 from hypothesis.extra import numpy as hnp
 
 import ember
+from ember._tensor_base import wrap
+from ember.backends import ArrayAPIBackend
 
 # The NumPy dtype that holds each ember dtype on the CPU backend (which has no bfloat16).
 NP: dict[ember.dtype, type[np.generic]] = {
@@ -78,3 +81,22 @@ def as_layout(a: np.ndarray, layout: str) -> ember.Tensor:
         big[..., ::2] = a
         return ember.tensor(big)[..., ::2]
     return ember.tensor(a)
+
+
+class StrictBackend(ArrayAPIBackend):
+    """The required tier over array-api-strict: no strided views, no NumPy leniency. Tests run
+    ops on it to prove they use only protocol kernels (and copying views where a backend has no strides)."""
+
+    name = "strict"
+    device_type = "strictdev"
+    xp = array_api_strict
+
+
+STRICT = StrictBackend()
+
+
+def on_strict(a: np.ndarray | ember.Tensor) -> ember.Tensor:
+    """``a``'s values as a tensor on :data:`STRICT` (reported as a cpu tensor)."""
+    arr = a.numpy() if isinstance(a, ember.Tensor) else a
+    dt = a.dtype if isinstance(a, ember.Tensor) else ember.from_numpy(np.asarray(a)).dtype
+    return wrap(STRICT.asarray(arr, dt, None, None), dt, ember.device("cpu"), STRICT)

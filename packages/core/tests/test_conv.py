@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import raises_exactly
+from _core_helpers import STRICT, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ember
 from ember._nnops import conv as C
-from ember.backends import ArrayAPIBackend
 from ember.backends._optional import OPTIONAL_KERNELS
 
 raises = partial(raises_exactly, numpy_phrases=("operands could not", "cannot reshape", "axis"))
@@ -315,20 +314,12 @@ def test_property_conv_and_gradients(setup: tuple[Any, ...], dtype: Any) -> None
 
 # -- the reference kernels, on a backend without NumPy's behaviour ---------------------------------------------------------
 
-class StrictBackend(ArrayAPIBackend):
-    """The required tier over array-api-strict: no strided views, no implicit NumPy leniency."""
-
-    name = "strict"
-    device_type = "strictdev"
-    xp = pytest.importorskip("array_api_strict")
-
-
 KERNELS = ("conv", "conv_backward_input", "conv_backward_weight")
 
 
 @pytest.mark.parametrize("name", KERNELS)
 def test_reference_kernels_on_array_api_strict(name: str) -> None:
-    bk = StrictBackend()
+    bk = STRICT
     kernel = OPTIONAL_KERNELS[name]
     assert kernel.samples is not None
     count = 0

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import NP, raises_exactly
+from _core_helpers import NP, STRICT, on_strict, raises_exactly
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -661,18 +661,9 @@ def test_small_examples_from_the_docs() -> None:
 
 def test_ops_work_on_a_backend_without_strided_views() -> None:
     """The non-strided paths (copying views, flips by take) give the same values."""
-    strict = pytest.importorskip("array_api_strict")
-    from ember._tensor_base import wrap
-    from ember.backends import ArrayAPIBackend
-
-    class StrictBackend(ArrayAPIBackend):
-        name = "strict"
-        device_type = "strictdev"
-        xp = strict
-
-    bk = StrictBackend()
+    bk = STRICT
     a = np.arange(24.0).reshape(2, 3, 4)
-    t = wrap(bk.asarray(a, ember.float64, None, None), ember.float64, ember.device("cpu"), bk)
+    t = on_strict(a)
     cases: list[tuple[Callable[[Any], Any], np.ndarray]] = [
         (lambda x: x.flip(0, 2), np.flip(a, (0, 2))),
         (lambda x: x.unflatten(2, (2, 2)), a.reshape(2, 3, 2, 2)),
