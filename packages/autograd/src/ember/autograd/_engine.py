@@ -103,12 +103,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for i, out in enumerate(outs):
         if not isinstance(out, TensorBase):
             raise TypeError(f"grad(): outputs must be Tensors, got {type(out).__name__}")
-        if not out.requires_grad:
+        if not (out._requires_grad or out._grad_fn is not None):
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     for t in ins:
         if not isinstance(t, TensorBase):
             raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
-        if not t.requires_grad:
+        if not (t._requires_grad or t._grad_fn is not None):
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads_l = _make_grads(outs, gos)
     if retain_graph is None:
@@ -177,21 +177,22 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                 targets.setdefault((e[0], e[1]), k)
         # Only nodes with a path to a target need to run.
         target_nodes = {n for n, _ in targets}
-        needed: set[Node] | None = set()
+        reaching: set[Node | None] = set()
         for node in order:  # post-order: a node's inputs come before it
-            if node in target_nodes or any(e[0] in needed for e in node.next_functions):  # type: ignore[operator]
-                needed.add(node)  # type: ignore[union-attr]
+            if node in target_nodes or any(e[0] in reaching for e in node.next_functions):
+                reaching.add(node)
+        needed: set[Node | None] | None = reaching
     else:
         needed = None
 
     buffers: dict[Node, list[Any]] = {}
     user_grads = set()
-    for (node, nr), g in zip(root_edges, grads, strict=True):
-        if node is None:
+    for (root, nr), g in zip(root_edges, grads, strict=True):
+        if root is None:
             continue
-        buf = buffers.get(node)
+        buf = buffers.get(root)
         if buf is None:
-            buf = buffers[node] = [None] * node.num_outputs()
+            buf = buffers[root] = [None] * root.num_outputs()
         if nr >= len(buf):
             buf.extend([None] * (nr + 1 - len(buf)))
         buf[nr] = g if buf[nr] is None else buf[nr] + g
@@ -216,9 +217,9 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                     buf = _pre_hooks(node, buf)
                 if targets:
                     for nr, g in enumerate(buf):
-                        k = targets.get((node, nr))
-                        if k is not None and not isinstance(node, AccumulateGrad):
-                            captured[k] = g if captured[k] is None else captured[k] + g
+                        slot = targets.get((node, nr))
+                        if slot is not None and not isinstance(node, AccumulateGrad):
+                            captured[slot] = g if captured[slot] is None else captured[slot] + g
                 if isinstance(node, AccumulateGrad):
                     _leaf(node, buf[0], targets, captured, accumulate, create_graph, user_grads)
                     continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE, no_grad
@@ -26,6 +26,11 @@ from ember.autograd._record import check_inplace_target, version_error
 from ember.autograd._rules import sum_to_size
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction", "Error", "ONCE_DIFFERENTIABLE_ERROR"]
+
+
+def _requires_grad(t: TensorBase) -> bool:
+    """``t.requires_grad`` (a Tensor property; TensorBase holds only the fields)."""
+    return t._requires_grad or t._grad_fn is not None
 
 
 class FunctionCtx:
@@ -41,16 +46,16 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep ``tensors`` (or None) for backward; in-place changes to them are detected."""
-        saved = []
+        saved: list[tuple[Any, list[int], int]] = []
         for t in tensors:
             if t is None:
                 saved.append((None, [0], 0))
             elif not isinstance(t, TensorBase):
                 raise TypeError(f"save_for_backward can only save variables, but argument {len(saved)} is not a Tensor or None")
             else:
-                v = saved_version(t)
-                saved.append((t, t._version, v))
-        self._saved = tuple(saved)  # type: ignore[assignment]
+                v = saved_version(t)  # makes the tensor's version counter if it has none yet
+                saved.append((t, cast("list[int]", t._version), v))
+        self._saved = tuple(saved)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -82,6 +87,10 @@ class BackwardCFunction(Node):
 
     __slots__ = ("ctx", "n_outputs", "out_meta", "shapes")
     function: type[Function]
+    ctx: FunctionCtx
+    n_outputs: int
+    out_meta: tuple[tuple[tuple[int, ...], Any, Any], ...]  # (shape, dtype, device) of each output
+    shapes: tuple[tuple[int, ...] | None, ...]  # each input's shape (None: not a tensor)
 
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         ctx = self.ctx
@@ -116,9 +125,11 @@ class BackwardCFunction(Node):
 
 
 class _FunctionMeta(type):
+    _backward_cls: type[BackwardCFunction]
+
     def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
         super().__init__(name, bases, attrs)
-        cls._backward_cls = type(f"{name}Backward", (BackwardCFunction,), {  # type: ignore[attr-defined]
+        cls._backward_cls = type(f"{name}Backward", (BackwardCFunction,), {
             "__slots__": (), "function": cls, "__module__": cls.__module__,
         })
 
@@ -148,8 +159,8 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = FunctionCtx()
         tensors = [a for a in args if isinstance(a, TensorBase)]
-        record = STATE.enabled and any(t.requires_grad for t in tensors)
-        ctx.needs_input_grad = tuple(isinstance(a, TensorBase) and a.requires_grad and record for a in args)
+        record = STATE.enabled and any(_requires_grad(t) for t in tensors)
+        ctx.needs_input_grad = tuple(isinstance(a, TensorBase) and _requires_grad(a) and record for a in args)
         separate = cls.setup_context is not Function.setup_context
         with no_grad():
             if separate:
@@ -159,7 +170,7 @@ class Function(metaclass=_FunctionMeta):
                 out = cls.forward(ctx, *args, **kwargs)
         if not record:
             return out
-        node = cls._backward_cls.__new__(cls._backward_cls)  # type: ignore[attr-defined]
+        node = cls._backward_cls.__new__(cls._backward_cls)
         node._seq = next_seq()
         node.next_functions = tuple(edge(a) if isinstance(a, TensorBase) else (None, 0) for a in args)
         node._hooks = None
@@ -197,6 +208,9 @@ class Error(Node):
 
     __slots__ = ("message", "n_outputs")
 
+    message: str
+    n_outputs: int
+
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         raise RuntimeError(self.message)
 
@@ -214,7 +228,7 @@ def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
             outputs = fn(ctx, *args)
         if not STATE.enabled:
             return outputs
-        needs = [a for a in args if isinstance(a, TensorBase) and a.requires_grad]
+        needs = [a for a in args if isinstance(a, TensorBase) and _requires_grad(a)]
         if not needs:
             return outputs
         multi = isinstance(outputs, tuple)

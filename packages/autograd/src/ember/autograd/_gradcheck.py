@@ -23,6 +23,10 @@ class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` and :func:`gradgradcheck` when a check fails."""
 
 
+def _requires_grad(t: TensorBase) -> bool:
+    return t._requires_grad or t._grad_fn is not None
+
+
 def _as_tuple(x: Any) -> tuple[Any, ...]:
     if isinstance(x, tuple):
         return x
@@ -97,11 +101,11 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     import numpy as np
 
     inputs = _as_tuple(inputs)
-    diff = [x for x in inputs if isinstance(x, TensorBase) and x.requires_grad]
+    diff = [x for x in inputs if isinstance(x, TensorBase) and _requires_grad(x)]
     if not diff:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.")
     for i, x in enumerate(inputs):
-        if isinstance(x, TensorBase) and x.requires_grad and x.dtype.name not in ("float64", "complex128"):
+        if isinstance(x, TensorBase) and _requires_grad(x) and x._dtype.name not in ("float64", "complex128"):
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point or complex. "
                 "This check will likely fail if all the inputs are not of double precision floating point or complex. ",
@@ -150,7 +154,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
     else:
         grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)
-    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and x.requires_grad]
+    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, TensorBase) and _requires_grad(x)]
 
     def backward_of(*args: Any) -> tuple[Any, ...]:
         ins, gos = args[:n], args[n:]

@@ -113,6 +113,8 @@ class Node:
 
     next_functions: tuple[tuple[Node | None, int], ...]
     _hooks: Hooks | None
+    _seq: int
+    _trace: str
 
     def name(self) -> str:
         """The node's class name, as in ``<MulBackward0>``."""

@@ -67,7 +67,7 @@ class Binding:
         getter = operator.itemgetter(*positions) if self.max_pos is not None else None
         self.getter = (lambda args, g=getter: (g(args),)) if len(positions) == 1 and getter else getter
         self.save_idx = tuple(rule.inputs.index(n) for n in rule.save)
-        self.node_cls = None if callable(rule.node) else node_class(rule, self, rule.node)  # type: ignore[arg-type]
+        self.node_cls = None if callable(rule.node) else node_class(rule, self, rule.node)
 
     def value(self, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> Any:
         i = self.index.get(name)
@@ -137,6 +137,13 @@ class RuleNode(Node):
     rule: Rule
     binding: Binding
     has_lists: bool
+    _args: tuple[Any, ...] | None  # the call's arguments (tensors replaced by _RELEASED after release)
+    _inputs: tuple[Any, ...]  # the rule's inputs (tensors; _InputMeta after release)
+    _kwargs: dict[str, Any]
+    _n_outputs: int  # set only when the call returned a tuple
+    _out: Any  # (shell, version counter, version) of the output (a tuple of those), or None
+    _saved: tuple[tuple[Any, list[int], int], ...] | None
+    freed: bool
 
     @property
     def rule_multi(self) -> bool:
@@ -190,7 +197,7 @@ class RuleNode(Node):
         node = self
         multi = node.rule_multi
         outs = out if multi else (out,)
-        res = []
+        res: list[Any] = []
         for i, (t, ver, expected) in enumerate(outs):
             if t is None:
                 res.append(None)
@@ -284,7 +291,7 @@ def _released(a: Any) -> Any:
     return a
 
 
-class _InputMeta(tuple):  # type: ignore[type-arg]
+class _InputMeta(tuple[Any, ...]):
     """(shape, dtype, device) of a released tensor input; not a list input (its class is not tuple)."""
 
     __slots__ = ()
@@ -399,6 +406,10 @@ class _Probe:
 
     __slots__ = ("_args", "_kwargs", "binding")
 
+    _args: tuple[Any, ...]
+    _kwargs: dict[str, Any]
+    binding: Binding
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
@@ -421,8 +432,8 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
         if base is not None and base._grad_fn is not None:
             register_view(out, base)
         if rule.save_output:
-            s = shell(out)
-            node._out = (s, _version_of(out), out._version[0])  # type: ignore[index]
+            ver = _version_of(out)
+            node._out = (shell(out), ver, ver[0])
         return out
     node._n_outputs = len(out)
     saved: list[Any] = []
@@ -435,7 +446,8 @@ def _finish(node: RuleNode, rule: Rule, out: Any) -> Any:
             if base is not None and base._grad_fn is not None:
                 register_view(t, base)
             if rule.save_output:
-                saved.append((shell(t), _version_of(t), t._version[0]))  # type: ignore[index]
+                ver = _version_of(t)
+                saved.append((shell(t), ver, ver[0]))
         elif rule.save_output:
             saved.append((t if isinstance(t, TensorBase) else None, [0], 0) if isinstance(t, TensorBase) else (None, [0], 0))
     if rule.save_output:
@@ -503,7 +515,7 @@ def make_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding) -> Calla
 
     def recorder(*args: Any, **kwargs: Any) -> Any:
         if state.enabled:
-            slow = kwargs
+            slow = bool(kwargs)
             for a in args:
                 if isinstance(a, TensorBase):
                     if a._requires_grad or a._grad_fn is not None:
@@ -629,7 +641,8 @@ def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
             if m.views:
                 regenerate_views(t)
     if rule.save_output:
-        node._out = (shell(t), _version_of(t), t._version[0])
+        ver = _version_of(t)
+        node._out = (shell(t), ver, ver[0])
 
 
 def _dress(recorder: Callable[..., Any], fn: Callable[..., Any]) -> None:

@@ -106,6 +106,9 @@ class CopySlices(Node):
 
     __slots__ = ("fn", "geom")
 
+    fn: Node
+    geom: _Geometry
+
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         g = grads[0]
         geom = self.geom
@@ -137,6 +140,8 @@ class AsStridedBackward0(Node):
     """A view's history after an in-place write to its base: its elements of the new base."""
 
     __slots__ = ("geom",)
+
+    geom: _Geometry
 
     def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         g = grads[0]

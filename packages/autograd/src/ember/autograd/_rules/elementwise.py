@@ -28,7 +28,7 @@ def _is_tensor(v: Any) -> bool:
 def _cj(v: Any) -> Any:
     """``v.conj()`` for complex tensors and numbers (PyTorch's convention: the gradient of
     ``x * y`` wrt ``x`` is ``grad * y.conj()``); real values as they are, at no cost."""
-    if isinstance(v, TensorBase):
+    if isinstance(v, ember.Tensor):
         if v._dtype.category < 3:
             return v
         # core has no conj(): the adjoint of a column is the conjugated row (recorded, differentiable)
