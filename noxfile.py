@@ -29,6 +29,8 @@ PACKAGES: dict[str, Package] = {
     "core": Package("packages/core", deps=(), test_deps=("cpu",), modules=("ember",)),
     "cpu": Package("packages/backend-cpu", deps=("core",), modules=("ember_cpu",)),
     "autograd": Package("packages/autograd", deps=("core",), test_deps=("cpu",), modules=("ember.autograd",)),
+    "optim": Package("packages/optim", deps=("core",), test_deps=("cpu", "autograd"), modules=("ember.optim",)),
+    "nn": Package("packages/nn", deps=("core", "autograd"), test_deps=("cpu",), modules=("ember.nn",)),
 }
 
 ROOT = Path(__file__).resolve().parent

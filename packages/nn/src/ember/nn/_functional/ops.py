@@ -1,0 +1,5 @@
+"""Functional ops (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

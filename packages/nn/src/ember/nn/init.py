@@ -1,0 +1,5 @@
+"""nn.init: parameter initialisation with PyTorch's formulas (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
