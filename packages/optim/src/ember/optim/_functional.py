@@ -8,12 +8,9 @@ The formulas are PyTorch's single-tensor ("for-loop") implementations.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ember._tensor import Tensor
 
 __all__ = ["sgd"]
-
 
 def sgd(
     params: list[Tensor],
@@ -41,5 +38,4 @@ def sgd(
                 buf.mul_(momentum).add_(grad, alpha=1 - dampening)
             grad = grad.add(buf, alpha=momentum) if nesterov else buf
         param.add_(grad, alpha=-lr)
-
 

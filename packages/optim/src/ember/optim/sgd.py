@@ -95,6 +95,6 @@ class SGD(Optimizer):
                 dampening=group["dampening"], nesterov=group["nesterov"], maximize=group["maximize"],
             )
             if momentum != 0:
-                for p, buf in zip(params, buffers):
+                for p, buf in zip(params, buffers, strict=True):
                     self.state[p]["momentum_buffer"] = buf
         return loss
