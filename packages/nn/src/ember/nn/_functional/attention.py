@@ -51,8 +51,11 @@ def _linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def _check_sdpa(query: Any, key: Any, value: Any, attn_mask: Any, is_causal: bool, enable_gqa: bool) -> None:
+def _check_sdpa(query: Any, key: Any, value: Any, attn_mask: Any, dropout_p: float, is_causal: bool,
+                enable_gqa: bool) -> None:
     op = "scaled_dot_product_attention"
+    if not 0.0 <= dropout_p <= 1.0:  # torch.dropout's RuntimeError (F.dropout's is a ValueError)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     for position, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
         _check_tensor(t, op, name, position)
     _check_tensor(attn_mask, op, "attn_mask", 4, optional=True)
@@ -140,7 +143,7 @@ def scaled_dot_product_attention(
     >>> scaled_dot_product_attention(q, k, v, is_causal=True).shape
     ember.Size([1, 2, 3, 4])
     """
-    _check_sdpa(query, key, value, attn_mask, is_causal, enable_gqa)
+    _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     if enable_gqa:
         hq = query.shape[-3]
         if key.shape[-3] != hq:
