@@ -1,16 +1,143 @@
 """The update rules, one function per algorithm, on lists of tensors (PyTorch's ``torch.optim._functional``).
 
 Each function updates ``params`` in place from ``grads`` and the state buffers it is
-given (also updated in place), one parameter at a time with whole-tensor ops, so a
-step costs a fixed number of vectorised kernels per parameter whatever its size.
+given (also updated in place), one parameter at a time with whole-array kernels, so
+a step costs a fixed number of vectorised kernels per parameter whatever its size.
 The formulas are PyTorch's single-tensor ("for-loop") implementations.
+
+The arithmetic runs on the tensors' native arrays, below the Tensor layer: an
+optimizer step needs no dtype promotion, broadcasting checks or autograd, and
+core's in-place Tensor ops compute into a temporary and copy it back. Where the
+backend's arrays update in place (the array API's ``*=``, ``+=``, ...; probed once
+per backend) buffers are modified directly; otherwise each write is a kernel
+result copied in with ``copy_into``. Either way the tensors' version counters are
+bumped, as an in-place Tensor op would.
 """
 
 from __future__ import annotations
 
-from ember._tensor import Tensor
+from typing import Any
 
-__all__ = ["sgd"]
+from ember._tensor import Tensor
+from ember._tensor_base import bump_version
+
+__all__ = ["sgd", "adam", "adamax", "nadam", "radam", "Ops", "ops_for"]
+
+Array = Any
+
+
+class Ops:
+    """Arithmetic on one backend's native arrays for the update rules.
+
+    ``t*`` methods work on temporaries the caller owns (in place where possible,
+    returning the result); ``set_*`` methods update a persistent buffer in place.
+    """
+
+    __slots__ = ("bk", "inplace")
+
+    def __init__(self, bk: Any) -> None:
+        self.bk = bk
+        self.inplace = _probe_inplace(bk)
+
+    # -- temporaries ------------------------------------------------------------------
+    def tadd(self, a: Array, b: Any) -> Array:
+        if self.inplace:
+            a += b
+            return a
+        return self.bk.add(a, b)
+
+    def tmul(self, a: Array, b: Any) -> Array:
+        if self.inplace:
+            a *= b
+            return a
+        return self.bk.multiply(a, b)
+
+    def tdiv(self, a: Array, b: Any) -> Array:
+        if self.inplace:
+            a /= b
+            return a
+        return self.bk.divide(a, b)
+
+    # -- buffers ----------------------------------------------------------------------
+    def set_add(self, buf: Array, b: Any) -> None:
+        if self.inplace:
+            buf += b
+        else:
+            self.bk.copy_into(buf, self.bk.add(buf, b))
+
+    def set_mul(self, buf: Array, b: Any) -> None:
+        if self.inplace:
+            buf *= b
+        else:
+            self.bk.copy_into(buf, self.bk.multiply(buf, b))
+
+    def set_lerp(self, buf: Array, end: Array, weight: float) -> None:
+        """``buf.lerp_(end, weight)`` with PyTorch's two-sided formula (exact at weight 0 and 1)."""
+        bk = self.bk
+        if weight < 0.5:
+            self.set_add(buf, self.tmul(bk.subtract(end, buf), weight))
+        else:
+            bk.copy_into(buf, bk.subtract(end, self.tmul(bk.subtract(end, buf), 1.0 - weight)))
+
+    def set_addcmul_sq(self, buf: Array, g: Array, value: float) -> None:
+        """``buf.addcmul_(g, g, value=value)``."""
+        self.set_add(buf, self.tmul(self.bk.multiply(g, g), value))
+
+    def set_maximum(self, buf: Array, other: Array) -> None:
+        self.bk.copy_into(buf, self.bk.maximum(buf, other))
+
+
+_INPLACE: dict[int, tuple[Any, bool]] = {}
+_OPS: dict[int, Ops] = {}
+
+
+def _probe_inplace(bk: Any) -> bool:
+    """Whether ``a += b`` on this backend's arrays writes into ``a`` (array-API arrays do; immutable ones don't)."""
+    hit = _INPLACE.get(id(bk))
+    if hit is not None and hit[0] is bk:
+        return hit[1]
+    ok = False
+    if getattr(bk, "strided_views", False):
+        from ember._dtypes import float32
+
+        try:
+            a = bk.full((2,), 1.0, float32, None)
+            b = a
+            b += 1.0
+            b *= 2.0
+            ok = b is a and bk.tolist(a) == [4.0, 4.0]
+        except Exception:
+            ok = False
+    _INPLACE[id(bk)] = (bk, ok)
+    return ok
+
+
+def ops_for(t: Tensor) -> Ops:
+    """The :class:`Ops` of ``t``'s backend (cached)."""
+    bk = t._backend
+    ops = _OPS.get(id(bk))
+    if ops is None or ops.bk is not bk:
+        ops = _OPS[id(bk)] = Ops(bk)
+    return ops
+
+
+def _grad(ops: Ops, param: Tensor, grad: Tensor, maximize: bool, weight_decay: float) -> Array:
+    """The gradient to use: negated for ``maximize``, plus ``weight_decay * param`` (a new array if changed)."""
+    g = grad._data
+    if maximize:
+        g = ops.bk.negative(g)
+    if weight_decay != 0:
+        g = ops.bk.add(g, ops.bk.multiply(param._data, weight_decay))
+    return g
+
+
+def _bump_step(step_t: Tensor) -> float:
+    """``step_t += 1`` on the 0-d float32 counter, returning the new count."""
+    ops = ops_for(step_t)
+    ops.bk.copy_into(step_t._data, ops.bk.add(step_t._data, 1.0))
+    bump_version(step_t)
+    return float(ops.bk.item(step_t._data))
+
 
 def sgd(
     params: list[Tensor],
@@ -26,16 +153,193 @@ def sgd(
 ) -> None:
     """SGD with optional momentum (the first step stores the gradient itself as the buffer)."""
     for i, param in enumerate(params):
-        grad = grads[i] if not maximize else -grads[i]
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
+        ops = ops_for(param)
+        bk = ops.bk
+        g = _grad(ops, param, grads[i], maximize, weight_decay)
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
-                buf = grad.detach().clone()
+                buf = grads[i].detach().clone()
+                if g is not grads[i]._data:
+                    bk.copy_into(buf._data, g)
                 momentum_buffer_list[i] = buf
             else:
-                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            grad = grad.add(buf, alpha=momentum) if nesterov else buf
-        param.add_(grad, alpha=-lr)
+                ops.set_mul(buf._data, momentum)
+                ops.set_add(buf._data, g if dampening == 0 else bk.multiply(g, 1 - dampening))
+                bump_version(buf)
+            g = bk.add(g, bk.multiply(buf._data, momentum)) if nesterov else buf._data
+        ops.set_add(param._data, bk.multiply(g, -lr))
+        bump_version(param)
 
+
+def adam(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_avg_sqs: list[Tensor],
+    max_exp_avg_sqs: list[Tensor],
+    state_steps: list[Tensor],
+    *,
+    amsgrad: bool,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    eps: float,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None:
+    """Adam (``decoupled_weight_decay``: AdamW), with bias corrections and optional AMSGrad."""
+    for i, param in enumerate(params):
+        ops = ops_for(param)
+        bk = ops.bk
+        step = _bump_step(state_steps[i])
+        p = param._data
+        if weight_decay != 0 and decoupled_weight_decay:
+            ops.set_mul(p, 1 - lr * weight_decay)
+            g = _grad(ops, param, grads[i], maximize, 0.0)
+        else:
+            g = _grad(ops, param, grads[i], maximize, weight_decay)
+        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        ops.set_lerp(m, g, 1 - beta1)
+        ops.set_mul(v, beta2)
+        ops.set_addcmul_sq(v, g, 1 - beta2)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        step_size = lr / bias_correction1
+        if amsgrad:
+            ops.set_maximum(max_exp_avg_sqs[i]._data, v)
+            bump_version(max_exp_avg_sqs[i])
+            v = max_exp_avg_sqs[i]._data
+        denom = ops.tadd(ops.tdiv(bk.sqrt(v), bias_correction2_sqrt), eps)
+        ops.set_add(p, ops.tmul(bk.divide(m, denom), -step_size))
+        bump_version(exp_avgs[i])
+        bump_version(exp_avg_sqs[i])
+        bump_version(param)
+
+
+def adamax(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_infs: list[Tensor],
+    state_steps: list[Tensor],
+    *,
+    eps: float,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """Adamax: Adam with the infinity norm (``u = max(beta2 * u, |g| + eps)``)."""
+    for i, param in enumerate(params):
+        ops = ops_for(param)
+        bk = ops.bk
+        step = _bump_step(state_steps[i])
+        g = _grad(ops, param, grads[i], maximize, weight_decay)
+        m, u = exp_avgs[i]._data, exp_infs[i]._data
+        ops.set_lerp(m, g, 1 - beta1)
+        ops.set_mul(u, beta2)
+        ops.set_maximum(u, ops.tadd(bk.abs(g), eps))
+        clr = lr / (1 - beta1**step)
+        ops.set_add(param._data, ops.tmul(bk.divide(m, u), -clr))
+        bump_version(exp_avgs[i])
+        bump_version(exp_infs[i])
+        bump_version(param)
+
+
+def nadam(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_avg_sqs: list[Tensor],
+    mu_products: list[Tensor],
+    state_steps: list[Tensor],
+    *,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    momentum_decay: float,
+    eps: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """NAdam: Adam with Nesterov momentum and the ``momentum_decay`` schedule of ``mu``."""
+    for i, param in enumerate(params):
+        ops = ops_for(param)
+        bk = ops.bk
+        step = _bump_step(state_steps[i])
+        bias_correction2 = 1 - beta2**step
+        p = param._data
+        if weight_decay != 0 and decoupled_weight_decay:
+            ops.set_mul(p, 1 - lr * weight_decay)
+            g = _grad(ops, param, grads[i], maximize, 0.0)
+        else:
+            g = _grad(ops, param, grads[i], maximize, weight_decay)
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+        # mu_product is a float32 0-d tensor, as in PyTorch (its rounding is part of the trajectory)
+        mp = mu_products[i]
+        mops = ops_for(mp)
+        mops.bk.copy_into(mp._data, mops.bk.multiply(mp._data, mu))
+        bump_version(mp)
+        mu_product = float(mops.bk.item(mp._data))
+        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        ops.set_lerp(m, g, 1 - beta1)
+        ops.set_mul(v, beta2)
+        ops.set_addcmul_sq(v, g, 1 - beta2)
+        denom = ops.tadd(bk.sqrt(bk.divide(v, bias_correction2)), eps)
+        mu_product_next = mu_product * mu_next
+        ops.set_add(p, ops.tmul(bk.divide(g, denom), -lr * (1.0 - mu) / (1.0 - mu_product)))
+        ops.set_add(p, ops.tmul(bk.divide(m, denom), (-lr * mu_next) / (1.0 - mu_product_next)))
+        bump_version(exp_avgs[i])
+        bump_version(exp_avg_sqs[i])
+        bump_version(param)
+
+
+def radam(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    exp_avg_sqs: list[Tensor],
+    state_steps: list[Tensor],
+    *,
+    beta1: float,
+    beta2: float,
+    lr: float,
+    weight_decay: float,
+    eps: float,
+    decoupled_weight_decay: bool,
+    maximize: bool,
+) -> None:
+    """RAdam: Adam with the variance rectification (plain momentum SGD while ``rho_t <= 5``)."""
+    for i, param in enumerate(params):
+        ops = ops_for(param)
+        bk = ops.bk
+        step = _bump_step(state_steps[i])
+        p = param._data
+        if weight_decay != 0 and decoupled_weight_decay:
+            ops.set_mul(p, 1 - lr * weight_decay)
+            g = _grad(ops, param, grads[i], maximize, 0.0)
+        else:
+            g = _grad(ops, param, grads[i], maximize, weight_decay)
+        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
+        ops.set_lerp(m, g, 1 - beta1)
+        ops.set_mul(v, beta2)
+        ops.set_addcmul_sq(v, g, 1 - beta2)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        bias_corrected_exp_avg = bk.divide(m, bias_correction1)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+        update = ops.tmul(bias_corrected_exp_avg, lr)
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            adaptive_lr = bk.divide(bias_correction2**0.5, ops.tadd(bk.sqrt(v), eps))
+            update = ops.tmul(ops.tmul(update, adaptive_lr), rect)
+        ops.set_add(p, ops.tmul(update, -1.0))
+        bump_version(exp_avgs[i])
+        bump_version(exp_avg_sqs[i])
+        bump_version(param)
