@@ -624,7 +624,7 @@ class Module:
         if recurse:
             for module in self.children():
                 module._apply(fn)
-        for key, param in self._parameters.items():
+        for param in self._parameters.values():
             if param is None:
                 continue
             with ember.no_grad():
@@ -648,18 +648,14 @@ class Module:
 
         Only floating point and complex tensors change dtype.
         """
-        device, dtype, non_blocking = _parse_to(*args, **kwargs)
+        device, dtype, _non_blocking = _parse_to(*args, **kwargs)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"
             )
 
         def convert(t: Tensor) -> Tensor:
-            if t.is_floating_point() or t.is_complex():
-                if dtype is not None and t.is_complex() and not dtype.is_complex:
-                    return t.to(device, dtype.to_complex() if hasattr(dtype, "to_complex") else None)
-                return t.to(device, dtype)
-            return t.to(device)
+            return t.to(device, dtype if t.is_floating_point() or t.is_complex() else None)
 
         return self._apply(convert)
 
@@ -904,7 +900,7 @@ class Module:
                             hook(self, args, kwargs, None)
                         else:
                             hook(self, args, None)
-                    except Exception:  # noqa: S112 - the forward's own error is the one to raise
+                    except Exception:  # the forward's own error is the one to raise
                         continue
             raise
 
