@@ -939,7 +939,7 @@ class ChainedScheduler(_NestedState, LRScheduler):
             raise ValueError(
                 f"{name} expects at least one scheduler to be chained, but got no scheduler."
             )
-        opt = optimizer or schedulers[0].optimizer
+        opt = optimizer or getattr(schedulers[0], "optimizer", None)
         _check_schedulers(name, opt, schedulers)
         self._schedulers = schedulers
         self.optimizer = opt
