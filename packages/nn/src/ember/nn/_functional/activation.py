@@ -339,8 +339,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([-0., 0., 4.])
     """
     _float(input, "hardswish")
-    # Breakpoints as torch's backward: slope x/3 + 1/2 on [-3, 3] (both ends included).
-    out = ember.where(input < -3.0, input * 0.0, ember.where(input <= 3.0, input * (input + 3.0) / 6.0, input))
+    # Breakpoints as torch's backward: slope x/3 + 1/2 strictly inside (-3, 3), 0 at -3, 1 at 3.
+    out = ember.where(input <= -3.0, input * 0.0, ember.where(input < 3.0, input * (input + 3.0) / 6.0, input))
     return _write(input, out, inplace)
 
 
