@@ -22,6 +22,10 @@ __all__ = [
 ]
 
 
+def _single(value: Any) -> Any:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
 class _MaxPoolNd(Module):
     _pool: Callable[..., Any]
 
@@ -96,10 +100,6 @@ class AvgPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-def _single(value: Any) -> Any:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 class _AvgPoolNd(Module):
