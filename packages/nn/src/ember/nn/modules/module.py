@@ -141,7 +141,6 @@ class BackwardHook:
         self.output_index: list[int] | None = None
         self.n_inputs = -1
         self.input_index: list[int] | None = None
-        self.input_requires: list[bool] = []
 
     @staticmethod
     def _pack(indices: list[int], values: Any, size: int) -> tuple[Any, ...]:
@@ -164,16 +163,12 @@ class BackwardHook:
         return tuple(out), idx
 
     def setup_input_hook(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        self.input_requires = [isinstance(a, Tensor) and a.requires_grad for a in args]
-
         def on_node(node: Any) -> None:
             def hook(grad_input: tuple[Any, ...], _: Any) -> Any:
                 if self.grad_outputs is None:
                     return None  # the gradient reached the inputs without passing the outputs
                 assert self.input_index is not None
-                grads = [g if self.input_requires[i] else None
-                         for i, g in zip(self.input_index, grad_input, strict=True)]
-                res = self._pack(self.input_index, grads, self.n_inputs)
+                res = self._pack(self.input_index, grad_input, self.n_inputs)
                 for user_hook in self.user_hooks:
                     out = user_hook(self.module, res, self.grad_outputs)
                     if out is None:
@@ -210,6 +205,12 @@ class BackwardHook:
                     self.grad_outputs = tuple(new)
                 local = self.grad_outputs
                 if self.input_index is None:
+                    warnings.warn(
+                        "Full backward hook is firing when gradients are computed with respect to module outputs "
+                        "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                        "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
+                        stacklevel=2,
+                    )
                     grad_inputs = self._pack([], [], self.n_inputs)
                     for user_hook in self.user_hooks:
                         res = user_hook(self.module, grad_inputs, self.grad_outputs)
@@ -755,18 +756,16 @@ class Module:
         missing: list[str] = []
         errors: list[str] = []
         plan: list[Any] = []
-        expected: set[str] = set()
+        unexpected: list[str] = []
         for prefix_, module in self.named_modules(remove_duplicate=False):
             prefix = prefix_ + "." if prefix_ else ""
             module._check_from_state_dict(state_dict, prefix, missing, errors, plan)
-            for name in itertools.chain(module._parameters, module._buffers, module._modules):
-                expected.add(prefix + name)
-        unexpected = []
-        for key in state_dict:
-            if key in expected:
-                continue
-            # keys under a child module that exists (e.g. "fc.extra") are unexpected, as are unknown roots
-            unexpected.append(key)
+            local = set(module._parameters) | {k for k in module._buffers if k not in module._non_persistent_buffers_set}
+            for key in state_dict:
+                if isinstance(key, str) and key.startswith(prefix):
+                    head, *rest = key[len(prefix):].split(".", 1)
+                    if (rest and head not in module._modules) or (not rest and head not in local):
+                        unexpected.append(key)
         missing = list(dict.fromkeys(missing))
         if strict:
             if unexpected:
