@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import ember
 from ember import Tensor
+from ember._nnops.activation import dropout as dropout_
 from ember.nn.modules.module import Module
 from ember.nn.modules.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
@@ -30,6 +31,7 @@ from ember.nn.utils.rnn import PackedSequence
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 State = tuple[Tensor, ...]  # (h,) or (h, c)
+# ember.dropout is the same function, but mypy reads the star-exported names of ember as object.
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
@@ -41,16 +43,16 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 # ----------------------------------------------------------------------------------------------
 
 def _tanh_step(gi: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None) -> State:
-    return (ember.addmm(gi, state[0], w_hh_t).tanh(),)
+    return (gi.addmm(state[0], w_hh_t).tanh(),)
 
 
 def _relu_step(gi: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None) -> State:
-    return (ember.addmm(gi, state[0], w_hh_t).relu(),)
+    return (gi.addmm(state[0], w_hh_t).relu(),)
 
 
 def _lstm_step(gi: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None) -> State:
     h, c = state
-    i, f, g, o = ember.addmm(gi, h, w_hh_t).chunk(4, 1)
+    i, f, g, o = gi.addmm(h, w_hh_t).chunk(4, 1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
     if w_hr_t is not None:  # proj_size > 0: h is projected down after the output gate
@@ -60,7 +62,7 @@ def _lstm_step(gi: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_
 
 def _gru_step(gi: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None) -> State:
     h = state[0]
-    gh = h.matmul(w_hh_t) if b_hh is None else ember.addmm(b_hh, h, w_hh_t)
+    gh = h.matmul(w_hh_t) if b_hh is None else b_hh.addmm(h, w_hh_t)
     i_r, i_z, i_n = gi.chunk(3, 1)
     h_r, h_z, h_n = gh.chunk(3, 1)
     r = (i_r + h_r).sigmoid()
@@ -78,7 +80,7 @@ def _project(mode: str, x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tens
     if b_ih is None:
         return x.matmul(w_ih.t())
     bias = b_ih if mode == "GRU" or b_hh is None else b_ih + b_hh
-    return ember.addmm(bias, x, w_ih.t())
+    return bias.addmm(x, w_ih.t())
 
 
 def _cell(mode: str, x: Tensor, state: State, w_ih: Tensor, w_hh: Tensor,
@@ -137,7 +139,7 @@ def _rnn(mode: str, x: Tensor, batch_sizes: Sequence[int], hx: State, weights: S
     finals: list[State] = []
     for layer in range(num_layers):
         if layer > 0 and dropout > 0 and training:
-            x = ember.dropout(x, dropout, training=True)
+            x = dropout_(x, dropout, training=True)
         outs = []
         for d in range(dirs):
             k = layer * dirs + d
@@ -154,9 +156,8 @@ def _rnn(mode: str, x: Tensor, batch_sizes: Sequence[int], hx: State, weights: S
 
 def _init_uniform(module: Module, hidden_size: int) -> None:
     stdv = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
-    with ember.no_grad():
-        for w in module.parameters():
-            w.uniform_(-stdv, stdv)
+    for w in module.parameters():
+        w.detach().uniform_(-stdv, stdv)  # fills w through a view that autograd does not record
 
 
 # ----------------------------------------------------------------------------------------------
@@ -166,6 +167,16 @@ def _init_uniform(module: Module, hidden_size: int) -> None:
 class RNNBase(Module):
     """Base of :class:`RNN`, :class:`LSTM` and :class:`GRU` (``mode`` one of ``RNN_TANH``,
     ``RNN_RELU``, ``LSTM``, ``GRU``): parameters, checks, repr and the shared forward."""
+
+    mode: str
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -179,8 +190,8 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
-                or not 0 <= dropout <= 1):  # type: ignore[operator]
+        if (not isinstance(dropout, numbers.Real) or isinstance(dropout, bool)
+                or not 0 <= dropout <= 1):
             raise ValueError("dropout should be a number in range [0, 1] representing the probability "
                              "of an element being zeroed")
         self.dropout = float(dropout)
@@ -212,7 +223,8 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for d in range(dirs):
                 layer_input = input_size if layer == 0 else real_hidden * dirs
-                shapes = [("weight_ih_l{}{}", (gate_size, layer_input)), ("weight_hh_l{}{}", (gate_size, real_hidden))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    ("weight_ih_l{}{}", (gate_size, layer_input)), ("weight_hh_l{}{}", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih_l{}{}", (gate_size,)), ("bias_hh_l{}{}", (gate_size,))]
                 if proj_size > 0:

@@ -18,6 +18,7 @@ tensor([[1., 2., 3.],
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 import ember
@@ -148,13 +149,13 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                            f"(batch_size={batch})")
     sorted_indices = None
     if enforce_sorted:
-        if any(a < b for a, b in zip(lens, lens[1:], strict=False)):
+        if any(a < b for a, b in pairwise(lens)):
             raise RuntimeError(
                 "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You can pass "
                 "`enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to sidestep this requirement "
                 "if you do not need ONNX exportability.")
     else:
-        sorted_indices = ember.sort(ember.tensor(lens, dtype=ember.int64), descending=True, stable=True).indices
+        sorted_indices = ember.tensor(lens, dtype=ember.int64).sort(descending=True, stable=True).indices
         lens = [lens[i] for i in sorted_indices.tolist()]
         sorted_indices = sorted_indices.to(input.device)
         input = input.index_select(batch_dim, sorted_indices)
