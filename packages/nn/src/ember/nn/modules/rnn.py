@@ -23,6 +23,8 @@ from typing import Any, cast
 
 import ember
 from ember import Tensor
+
+# ember.dropout itself, imported from where mypy can see its type (not ember's star exports)
 from ember._nnops.activation import dropout as dropout_
 from ember.nn.modules.module import Module
 from ember.nn.modules.parameter import Parameter
@@ -31,7 +33,6 @@ from ember.nn.utils.rnn import PackedSequence
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 State = tuple[Tensor, ...]  # (h,) or (h, c)
-# ember.dropout is the same function, but mypy reads the star-exported names of ember as object.
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
