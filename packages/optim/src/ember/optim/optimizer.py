@@ -25,6 +25,7 @@ __all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict"]
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 StateDict = dict[str, Any]
 R = TypeVar("R")
+_SCALAR_STATE = frozenset({"step", "mu_product"})
 
 
 class _RequiredParameter:
@@ -259,9 +260,11 @@ class Optimizer:
     def _cast_state_value(param: Tensor, value: Tensor, key: Hashable) -> Tensor:
         """A copy of a saved state tensor on the parameter's device (and dtype, for floating parameters).
 
-        ``step`` keeps its own dtype (PyTorch's rule: it is a counter, not a buffer).
+        ``step`` keeps its own dtype (PyTorch's rule: it is a counter, not a buffer), and so does
+        NAdam's scalar ``mu_product`` (PyTorch casts it to the parameter's dtype, which changes its
+        rounding: an optimizer restored mid-training would then not continue exactly as the original).
         """
-        if key != "step" and param.is_floating_point():
+        if key not in _SCALAR_STATE and param.is_floating_point():
             out = value.to(dtype=param.dtype, device=param.device)
         else:
             out = value.to(device=param.device)
