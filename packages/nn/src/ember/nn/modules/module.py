@@ -749,7 +749,9 @@ class Module:
         """Copy parameters and buffers from ``state_dict`` into this module and its submodules.
 
         Returns ``(missing_keys, unexpected_keys)``; with ``strict`` either kind of key is an error.
-        All checks happen before any copy, so a load that raises leaves the module unchanged.
+        All checks happen before any copy, so a load that raises leaves the module unchanged (unless a
+        load_state_dict post hook is registered: those run after copying and may clear the key lists,
+        so the strict key check then follows them, as in torch).
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -767,15 +769,10 @@ class Module:
                     if (rest and head not in module._modules) or (not rest and head not in local):
                         unexpected.append(key)
         missing = list(dict.fromkeys(missing))
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors))
-            )
+        result = _IncompatibleKeys(missing, unexpected)
+        hooked = [m for m in self.modules() if m._load_state_dict_post_hooks]
+        if errors or (strict and not hooked and (missing or unexpected)):
+            self._raise_load_errors(errors, result, strict)
         with ember.no_grad():
             for module, name, param, value in plan:
                 if assign:
@@ -785,11 +782,25 @@ class Module:
                         module._buffers[name] = value
                 else:
                     param.copy_(value)
-        result = _IncompatibleKeys(missing, unexpected)
-        for module in self.modules():
-            for hook in module._load_state_dict_post_hooks.values():
+        # Post hooks may edit the key lists (torch runs them after copying, before the strict check).
+        for module in hooked:
+            for hook in list(module._load_state_dict_post_hooks.values()):
                 hook(module, result)
+        if strict and (result.missing_keys or result.unexpected_keys):
+            self._raise_load_errors([], result, strict)
         return result
+
+    def _raise_load_errors(self, errors: list[str], keys: _IncompatibleKeys, strict: bool) -> None:
+        if strict:
+            if keys.unexpected_keys:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in keys.unexpected_keys)))
+            if keys.missing_keys:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in keys.missing_keys)))
+        raise RuntimeError(
+            "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors))
+        )
 
     def register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(module, state_dict, prefix, local_metadata)`` runs after ``state_dict()`` (may return a new dict)."""
