@@ -115,18 +115,26 @@ def test_memory_stays_flat_over_many_steps(no_gc):
     tracemalloc.start()
     try:
         # Warm-up under tracing: blocks allocated before start() and freed later never count
-        # down, while their replacements (interpreter free lists refilling) count up, for
-        # about the first hundred steps here.
+        # down, while their replacements count up, for about the first hundred steps here.
         for _ in range(150):
             model.step()
+        # A full collection also empties the interpreter's free lists (tuples, floats...), which
+        # otherwise keep filling for hundreds of steps; it must find no garbage (no cycles).
+        assert gc.collect() == 0
         base = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
         model.step()
         one_step_peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.reset_peak()
-        for _ in range(200):
+        for i in range(200):
             losses.append(model.step())
-        current, peak = tracemalloc.get_traced_memory()
+            # Free lists emptied again (and no cycles were made meanwhile): every step for the
+            # first 20, whose peak is checked, then every 20 steps.
+            if i < 20 or i % 20 == 19:
+                assert gc.collect() == 0
+            if i == 19:
+                peak = tracemalloc.get_traced_memory()[1]
+        current = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
     # A graph is tens of KiB here (activations of 32x24 float32, their gradients, nodes):

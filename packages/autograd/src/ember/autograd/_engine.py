@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
-from ember._tensor_base import TensorBase
+from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
 
@@ -159,17 +159,38 @@ def _graph(roots: Sequence[Node]) -> tuple[dict[Node, int], list[Node]]:
     return deps, order
 
 
+def _dependencies(roots: Sequence[Node]) -> dict[Node, int]:
+    """How many edges lead into each node reachable from ``roots`` (what ``_graph`` counts,
+    without the post-order: all a backward without ``inputs`` needs)."""
+    deps: dict[Node, int] = {}
+    rootset = set(roots)
+    stack = list(rootset)
+    pop, push = stack.pop, stack.append
+    while stack:
+        for nxt, _ in pop().next_functions:
+            if nxt is None:
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                if nxt not in rootset:
+                    push(nxt)
+    return deps
+
+
 def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: bool, create_graph: bool,
                  inputs: Sequence[Any] | None, accumulate: bool) -> list[Any]:
     """Run the graph behind ``outputs``; returns the gradients of ``inputs`` (when given)."""
     root_edges = [edge(o) for o in outputs]
     roots = [e[0] for e in root_edges if e[0] is not None]
-    deps, order = _graph(roots)
 
     # Targets: where gradients are captured (grad(), backward(inputs=...)).
     targets: dict[tuple[Node, int], int] = {}
     captured: list[Any] = []
+    needed: set[Node | None] | None = None
     if inputs is not None:
+        deps, order = _graph(roots)
         for k, t in enumerate(inputs):
             captured.append(None)
             e = edge(t)
@@ -181,9 +202,9 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
         for node in order:  # post-order: a node's inputs come before it
             if node in target_nodes or any(e[0] in reaching for e in node.next_functions):
                 reaching.add(node)
-        needed: set[Node | None] | None = reaching
+        needed = reaching
     else:
-        needed = None
+        deps = _dependencies(roots)
 
     buffers: dict[Node, list[Any]] = {}
     user_grads = set()
@@ -203,40 +224,40 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
     ready: list[tuple[int, int, Node]] = []
     tie = 0
     for n in dict.fromkeys(roots):
-        if deps.get(n, 0) == 0:
+        if n not in deps:
             tie += 1
-            heappush(ready, (-getattr(n, "_seq", -1), tie, n))
-    prev_mode = STATE.enabled
-    STATE.enabled = create_graph
+            heappush(ready, (-n._seq, tie, n))
+    state = STATE
+    prev_mode = state.enabled
+    state.enabled = create_graph
+    anomaly = state.anomaly
     try:
         while ready:
             node = heappop(ready)[2]
             buf = buffers.pop(node, None)
+            outs: tuple[Any, ...] = ()
             if buf is not None:
-                if node._hooks is not None:
+                hooked = node._hooks is not None
+                if hooked:
                     buf = _pre_hooks(node, buf)
                 if targets:
                     for nr, g in enumerate(buf):
                         slot = targets.get((node, nr))
                         if slot is not None and not isinstance(node, AccumulateGrad):
                             captured[slot] = g if captured[slot] is None else captured[slot] + g
-                if isinstance(node, AccumulateGrad):
+                if node.__class__ is AccumulateGrad:
                     _leaf(node, buf[0], targets, captured, accumulate, create_graph, user_grads)
                     continue
-                if needed is not None and node not in needed:
-                    buf = None
-            if buf is not None:
-                outs = _apply(node, buf, create_graph)
-                if not retain_graph:
-                    node.release()
-                if len(outs) > 1:
-                    ids = [id(o) for o in outs if o is not None]
-                    if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
-                        user_grads.update(ids)
-            else:
-                outs = ()
-            nf = node.next_functions
-            for i, (nxt, nr) in enumerate(nf):
+                if needed is None or node in needed:
+                    outs = _apply(node, buf, create_graph) if hooked or anomaly else node.apply(buf, create_graph)
+                    if not retain_graph:
+                        node.release()
+                    n_outs = len(outs)
+                    if n_outs > 1 and (n_outs > 2 or outs[0] is outs[1]):
+                        ids = [id(o) for o in outs if o is not None]
+                        if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
+                            user_grads.update(ids)
+            for i, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
                 g = outs[i] if i < len(outs) else None
@@ -244,19 +265,23 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                     nb = buffers.get(nxt)
                     if nb is None:
                         nb = buffers[nxt] = [None] * nxt.num_outputs()
-                    if nr >= len(nb):
-                        nb.extend([None] * (nr + 1 - len(nb)))
-                    if nb[nr] is None:
+                        if nr >= len(nb):
+                            nb.extend([None] * (nr + 1 - len(nb)))
                         nb[nr] = g
                     else:
-                        nb[nr] = nb[nr] + g
+                        if nr >= len(nb):
+                            nb.extend([None] * (nr + 1 - len(nb)))
+                        old = nb[nr]
+                        nb[nr] = g if old is None else _add(old, g, create_graph)
                 left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
+                if left:
+                    deps[nxt] = left
+                else:
+                    del deps[nxt]
                     tie += 1
-                    heappush(ready, (-getattr(nxt, "_seq", -1), tie, nxt))
+                    heappush(ready, (-nxt._seq, tie, nxt))
     finally:
-        STATE.enabled = prev_mode
+        state.enabled = prev_mode
     if not accumulate:
         return captured
     if inputs is not None:  # backward(inputs=...) on non-leaf tensors accumulates into their .grad
@@ -265,6 +290,13 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                 m = meta_of(t)
                 m.grad = g if m.grad is None else m.grad + g
     return captured
+
+
+def _add(a: Any, b: Any, create_graph: bool) -> Any:
+    """Two gradients of one output summed (raw arrays when no graph is built and dtypes agree)."""
+    if create_graph or a._dtype is not b._dtype or a._backend is not b._backend:
+        return a + b
+    return wrap(a._backend.add(a._data, b._data), a._dtype, a._device, a._backend)
 
 
 def _pre_hooks(node: Node, buf: list[Any]) -> list[Any]:

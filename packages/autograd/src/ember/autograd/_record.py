@@ -140,7 +140,7 @@ class RuleNode(Node):
     _args: tuple[Any, ...] | None  # the call's arguments (tensors replaced by _RELEASED after release)
     _inputs: tuple[Any, ...]  # the rule's inputs (tensors; _InputMeta after release)
     _kwargs: dict[str, Any]
-    _n_outputs: int  # set only when the call returned a tuple
+    _n_outputs: int  # the length of a tuple result; 0 for a single tensor
     _out: Any  # (shell, version counter, version) of the output (a tuple of those), or None
     _saved: tuple[tuple[Any, list[int], int], ...] | None
     freed: bool
@@ -148,10 +148,7 @@ class RuleNode(Node):
     @property
     def rule_multi(self) -> bool:
         """Whether this call returned a tuple of outputs (set per node: one op may return either)."""
-        try:
-            return self._n_outputs > 0
-        except AttributeError:
-            return False
+        return self._n_outputs > 0
 
     def __getattr__(self, name: str) -> Any:
         if name[:1] == "_":  # unset optional slots (hook tables) and dunders: not arguments
@@ -175,7 +172,7 @@ class RuleNode(Node):
         node = self
         nf = node.next_functions
         if not node.has_lists:
-            return tuple(e[0] is not None for e in nf)
+            return tuple([e[0] is not None for e in nf])
         out, k = [], 0
         for v in node._inputs:
             if v.__class__ in _LIST_TYPES:
@@ -212,6 +209,19 @@ class RuleNode(Node):
             res.append(t)
         return tuple(res) if multi else res[0]
 
+    def output(self) -> Any:
+        """The op's (single) output as saved, version-checked, with no history: what a fast
+        backward reads (``ctx.result`` is the Ember-op rules' form)."""
+        out = self._out
+        if out is None:
+            if self._args is None:
+                raise RuntimeError(FREED_MESSAGE)
+            raise RuntimeError(f"rule {self.rule.op!r} reads its output without save_output=True")
+        t, ver, expected = out
+        if ver[0] != expected:
+            raise version_error(t, self, 0, ver[0], expected)
+        return t
+
     def input_shape(self, name: str) -> Any:
         """The shape of tensor input ``name`` (a list of shapes for a list input), even after release."""
         v = self._inputs[self.rule.inputs.index(name)]
@@ -239,6 +249,10 @@ class RuleNode(Node):
                     nr = 0 if t._meta is None else t._meta.output_nr
                     raise version_error(t, fn, nr, ver[0], expected)
         rule = self.rule
+        if rule.fast is not None and not create_graph:
+            fast = self._apply_fast(rule, grads[0])
+            if fast is not None:
+                return fast
         res = rule.backward(ctx, *grads)
         if res.__class__ is not tuple:
             res = tuple(res) if isinstance(res, list) else (res,)
@@ -258,25 +272,54 @@ class RuleNode(Node):
                 flat.append(_fit(g, inp, rule))
         return tuple(flat)
 
+    def _apply_fast(self, rule: Rule, g: Any) -> tuple[Any, ...] | None:
+        """The rule's raw backward (see ``_rules.fast``), or None where it does not apply."""
+        if g is None or self._n_outputs or self.has_lists:
+            return None
+        dt = g._dtype
+        if dt.category != FLOATING:
+            return None
+        inputs = self._inputs
+        for v in inputs:  # kernels get operands of one dtype
+            if isinstance(v, TensorBase):
+                if v._dtype is not dt:
+                    return None
+            elif v.__class__ is _InputMeta and v[1] is not dt:
+                return None
+        gd = g._data
+        bk = g._backend
+        res = rule.fast(self, g, *inputs)  # type: ignore[misc]
+        if res is NotImplemented:
+            return None
+        base = g if rule.fast_views else None
+        out: list[Any] = []
+        for r, v, e in zip(res, inputs, self.next_functions, strict=True):
+            if r is None or e[0] is None:
+                out.append(None)
+                continue
+            shape = v._data.shape if isinstance(v, TensorBase) else v[0]
+            if r.shape != shape:
+                r = _sum_to(bk, r, tuple(shape), dt)
+            out.append(g if r is gd else wrap(r, dt, g._device, bk, base))
+        return tuple(out)
+
     def release(self) -> None:
-        ctx = self
-        if ctx._saved is not None or ctx._out is not None:
+        if self._saved is not None or self._out is not None:
             self.freed = True
-        ctx._saved = ctx._out = None
-        args = ctx._args
+        self._saved = self._out = None
+        args = self._args
         if args is not None:
-            ctx._args = tuple(_released(a) for a in args)
-            if ctx._kwargs:
-                ctx._kwargs = {k: _released(v) for k, v in ctx._kwargs.items()}
-        self._inputs = tuple(
-            [_meta_only(x) for x in v] if v.__class__ in _LIST_TYPES else _meta_only(v) for v in self._inputs
-        )
+            self._args = tuple([_RELEASED if isinstance(a, TensorBase) else _released(a) for a in args])
+            if self._kwargs:
+                self._kwargs = {k: _released(v) for k, v in self._kwargs.items()}
+        self._inputs = tuple([
+            _InputMeta((tuple(v._data.shape), v._dtype, v._device)) if isinstance(v, TensorBase)
+            else ([_meta_only(x) for x in v] if v.__class__ in _LIST_TYPES else v)
+            for v in self._inputs
+        ])
 
     def num_outputs(self) -> int:
-        try:
-            return self._n_outputs
-        except AttributeError:
-            return 1
+        return self._n_outputs or 1
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -299,6 +342,16 @@ class _InputMeta(tuple[Any, ...]):
 
 def _meta_only(v: Any) -> Any:
     return _InputMeta((tuple(v._data.shape), v._dtype, v._device)) if isinstance(v, TensorBase) else v
+
+
+def _sum_to(bk: Any, r: Any, shape: tuple[int, ...], dt: Any) -> Any:
+    """Native ``r`` summed over the dims broadcasting added or expanded, down to ``shape``."""
+    rshape = tuple(r.shape)
+    lead = len(rshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and rshape[i + lead] != 1)
+    if axes:
+        r = bk.sum(r, axes, True, dt)
+    return bk.reshape(r, shape, None) if tuple(r.shape) != shape else r
 
 
 def _fit(g: Any, inp: Any, rule: Rule) -> Any:
@@ -381,6 +434,7 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
     node._args = args
     node._kwargs = kwargs
     node._out = None
+    node._n_outputs = 0
     node._inputs = _clean_inputs(inputs) if lists else inputs
     node.freed = False
     if lists and not cls.has_lists:

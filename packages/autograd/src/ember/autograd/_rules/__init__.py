@@ -82,6 +82,18 @@ The contract:
   implementation is made of recorded ops; the coverage test gradchecks it.
   ``nondifferentiable(op, ...)`` declares ops with no gradient (comparisons,
   ``argmax``, ``nonzero``): they are never recorded.
+- ``@fast(op)`` adds an optional raw backward to a single-output rule, for speed:
+  ``backward(ctx, g, *inputs)`` computes on native arrays (``g._data``) with the
+  kernels of ``g._backend`` when no graph of the backward is built
+  (``create_graph=False``). ``g`` is the output's gradient tensor, of a real floating
+  dtype, and every tensor input has that same dtype (the engine checks; otherwise,
+  and under ``create_graph=True``, the Ember-op rule runs). ``inputs`` are the rule's inputs as
+  recorded (tensors, numbers, None); read only the tensors the rule saves (the others
+  may be released), and the output through ``ctx.output()``. Return one native array
+  (in the output's shape, or the input's), ``g`` itself, or None per input, or
+  ``NotImplemented`` to run the Ember-op rule for this call. ``views=True`` says the
+  arrays may share memory with ``g`` (leaves then copy them). The two paths must agree:
+  the tests compare them for every fast rule.
 - Tests: each family's ``tests/test_rules_<family>.py`` gradchecks every rule in
   float64 with :func:`ember.autograd.gradcheck` over broadcast and
   non-contiguous (transposed, sliced, expanded) inputs, and gradgradchecks
@@ -97,12 +109,13 @@ from typing import Any
 from ember._tensor_base import TensorBase
 
 __all__ = [
-    "Rule", "rule", "composite", "nondifferentiable", "RULES", "FUNCTION_RULES", "COMPOSITES",
+    "Rule", "rule", "fast", "composite", "nondifferentiable", "RULES", "FUNCTION_RULES", "COMPOSITES",
     "FUNCTION_COMPOSITES", "NONDIFFERENTIABLE", "sum_to_size", "load_all", "FAMILIES",
 ]
 
-#: Rule modules, loaded in this order by :func:`load_all` (a missing one is skipped).
-FAMILIES = ("elementwise", "reduce", "shape", "index", "linalg", "nn", "sort")
+#: Rule modules, loaded in this order by :func:`load_all` (a missing one is skipped); ``fast``
+#: holds raw backwards of the hottest rules of the others (see ``fast``), so it comes last.
+FAMILIES = ("elementwise", "reduce", "shape", "index", "linalg", "nn", "sort", "fast")
 
 
 class Rule:
@@ -112,6 +125,8 @@ class Rule:
         "aliases",
         "backward",
         "family",
+        "fast",
+        "fast_views",
         "function",
         "inplace",
         "inputs",
@@ -134,6 +149,8 @@ class Rule:
         self.aliases = aliases
         self.inplace = inplace
         self.family = family
+        self.fast: Callable[..., Any] | None = None  # the raw backward (see ``fast``)
+        self.fast_views = False
 
     def __repr__(self) -> str:
         kind = "function" if self.function else "method"
@@ -175,6 +192,24 @@ def rule(op: str, *, inputs: Sequence[str], save: Sequence[str] = (), save_outpu
             if name in table:
                 raise RuntimeError(f"op {name!r} has two derivative rules ({table[name].family} and {r.family})")
             table[name] = r
+        return backward
+
+    return register
+
+
+def fast(op: str, *, function: bool = False, views: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give the registered rule of ``op`` (and so its aliases and in-place forms) a raw backward
+    ``backward(ctx, g, *inputs)`` for ``create_graph=False`` (see the module docstring)."""
+    table = FUNCTION_RULES if function else RULES
+
+    def register(backward: Callable[..., Any]) -> Callable[..., Any]:
+        r = table.get(op)
+        if r is None:
+            raise RuntimeError(f"fast backward for {op!r}: no rule registered for it")
+        if r.fast is not None:
+            raise RuntimeError(f"op {op!r} has two fast backwards")
+        r.fast = backward
+        r.fast_views = views
         return backward
 
     return register
