@@ -159,6 +159,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     check_tensor(weight, "prelu", "weight", 2)
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_TNAME.get(input.dtype, input.dtype)} and "
+                           f"{_TNAME.get(weight.dtype, weight.dtype)}")
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter numbers = "
