@@ -14,6 +14,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import ember
+from ember._nnops import dropout, pad, softmax
 from ember._tensor_base import TensorBase
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ def _check_tensor(value: Any, op: str, name: str, position: int, optional: bool 
 def _linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """``x @ weight.T + bias`` (F.linear), one BLAS call for 2-d input."""
     if bias is not None and x.dim() == 2:
-        return ember.addmm(bias, x, weight.mT)
-    out = ember.matmul(x, weight.mT)
+        return bias.addmm(x, weight.mT)
+    out = x.matmul(weight.mT)
     return out if bias is None else out + bias
 
 
@@ -111,8 +112,8 @@ def _softmax_rows(scores: Tensor, safe: bool) -> Tensor:
         dead = (scores == _NEG_INF).all(-1, keepdim=True)
         if bool(dead.any()):
             scores = ember.where(dead, 0.0, scores)
-            return ember.where(dead, 0.0, ember.softmax(scores, -1))
-    return ember.softmax(scores, -1)
+            return ember.where(dead, 0.0, softmax(scores, -1))
+    return softmax(scores, -1)
 
 
 def scaled_dot_product_attention(
@@ -152,7 +153,7 @@ def scaled_dot_product_attention(
             value = value.repeat_interleave(hq // value.shape[-3], -3)
     factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     # Scaling the query (L*E values) is cheaper than scaling the scores (L*S) when S > E.
-    scores = ember.matmul(query * factor, key.mT)
+    scores = (query * factor).matmul(key.mT)
     L, S = query.shape[-2], key.shape[-2]
     if is_causal:
         keep = ember.ones((L, S), dtype=ember.bool, device=query.device).tril()
@@ -164,8 +165,8 @@ def scaled_dot_product_attention(
             scores = scores + (attn_mask if attn_mask.dtype == scores.dtype else attn_mask.to(scores.dtype))
     weights = _softmax_rows(scores, safe=attn_mask is not None)
     if dropout_p > 0.0:
-        weights = ember.dropout(weights, dropout_p, True)
-    return ember.matmul(weights, value)
+        weights = dropout(weights, dropout_p, True)
+    return weights.matmul(value)
 
 
 # --- multi_head_attention_forward --------------------------------------------------------------
@@ -380,9 +381,9 @@ def multi_head_attention_forward(
         k = ember.cat([k, bias_k.expand(1, bsz, embed_dim)])
         v = ember.cat([v, bias_v.expand(1, bsz, embed_dim)])
         if attn_mask is not None:
-            attn_mask = ember.pad(attn_mask, (0, 1))
+            attn_mask = pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = ember.pad(key_padding_mask, (0, 1))
+            key_padding_mask = pad(key_padding_mask, (0, 1))
     elif bias_k is not None:
         raise AssertionError("bias_k is set but bias_v is None")
     elif bias_v is not None:
@@ -397,9 +398,9 @@ def multi_head_attention_forward(
         kh = ember.cat([kh, ember.zeros((bsz, num_heads, 1, head_dim), dtype=kh.dtype, device=kh.device)], dim=2)
         vh = ember.cat([vh, ember.zeros((bsz, num_heads, 1, head_dim), dtype=vh.dtype, device=vh.device)], dim=2)
         if attn_mask is not None:
-            attn_mask = ember.pad(attn_mask, (0, 1))
+            attn_mask = pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = ember.pad(key_padding_mask, (0, 1))
+            key_padding_mask = pad(key_padding_mask, (0, 1))
     src_len = kh.shape[2]
 
     # One additive mask that broadcasts against the (N, H, L, S) scores.
@@ -419,13 +420,13 @@ def multi_head_attention_forward(
         dropout_p = 0.0
     weights: Tensor | None = None
     if need_weights:
-        scores = ember.matmul(qh * (1.0 / math.sqrt(head_dim)), kh.mT)
+        scores = (qh * (1.0 / math.sqrt(head_dim))).matmul(kh.mT)
         if mask is not None:
             scores = scores + mask
-        weights = ember.softmax(scores, -1)  # torch's plain softmax here: a fully masked row is NaN
+        weights = softmax(scores, -1)  # torch's plain softmax here: a fully masked row is NaN
         if dropout_p > 0.0:
-            weights = ember.dropout(weights, dropout_p, True)  # torch returns the dropped-out weights
-        attn = ember.matmul(weights, vh)
+            weights = dropout(weights, dropout_p, True)  # torch returns the dropped-out weights
+        attn = weights.matmul(vh)
         if average_attn_weights:
             weights = weights.mean(dim=1)
     else:

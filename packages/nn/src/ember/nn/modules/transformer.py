@@ -38,7 +38,7 @@ Activation = str | Callable[[Tensor], Tensor]
 
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: ember.dtype | None = None) -> Tensor:
     """The ``(sz, sz)`` causal float mask: ``-inf`` above the diagonal, ``0.0`` elsewhere."""
-    return ember.triu(ember.full((sz, sz), float("-inf"), dtype=dtype, device=device), diagonal=1)
+    return ember.full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
 
 
 def _get_seq_len(src: Tensor, batch_first: bool) -> int:
