@@ -16,7 +16,10 @@ bumped, as an in-place Tensor op would.
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from ember._tensor import Tensor
 from ember._tensor_base import bump_version
@@ -24,6 +27,24 @@ from ember._tensor_base import bump_version
 __all__ = ["sgd", "adam", "adamax", "nadam", "radam", "Ops", "ops_for"]
 
 Array = Any
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _quiet(update: F) -> F:
+    """Run an update rule with floating-point RuntimeWarnings suppressed.
+
+    A backend's kernels give inf/nan silently, as PyTorch does; the in-place array
+    operators used here bypass those kernels, so an overflowing step would otherwise
+    warn (or raise under ``-W error``) where PyTorch is silent.
+    """
+
+    @wraps(update)
+    def quiet_update(*args: Any, **kwargs: Any) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            update(*args, **kwargs)
+
+    return quiet_update  # type: ignore[return-value]
 
 
 class Ops:
@@ -139,6 +160,7 @@ def _bump_step(step_t: Tensor) -> float:
     return float(ops.bk.item(step_t._data))
 
 
+@_quiet
 def sgd(
     params: list[Tensor],
     grads: list[Tensor],
@@ -172,6 +194,7 @@ def sgd(
         bump_version(param)
 
 
+@_quiet
 def adam(
     params: list[Tensor],
     grads: list[Tensor],
@@ -218,6 +241,7 @@ def adam(
         bump_version(param)
 
 
+@_quiet
 def adamax(
     params: list[Tensor],
     grads: list[Tensor],
@@ -249,6 +273,7 @@ def adamax(
         bump_version(param)
 
 
+@_quiet
 def nadam(
     params: list[Tensor],
     grads: list[Tensor],
@@ -299,6 +324,7 @@ def nadam(
         bump_version(param)
 
 
+@_quiet
 def radam(
     params: list[Tensor],
     grads: list[Tensor],
