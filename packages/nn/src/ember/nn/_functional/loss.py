@@ -162,14 +162,14 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 def _class_target_check(input: Tensor, target: Tensor) -> None:
     """torch's shape checks for class-index targets of ``(C)``, ``(N, C)`` or ``(N, C, d1, ...)`` input."""
-    if target.dtype not in (ember.int64, ember.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TNAME[target.dtype]}")
     nd = input.ndim
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd <= 2 and target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if target.dtype not in (ember.int64, ember.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TNAME[target.dtype]}")
     if nd <= 2:
-        if target.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         tbatch = target.shape[0] if target.ndim == 1 else 1
         if nd == 1 and tbatch != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tbatch}")
