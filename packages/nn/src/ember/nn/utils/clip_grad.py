@@ -55,11 +55,19 @@ def get_total_norm(
     if not tensors:
         return ember.tensor(0.0)
     first_device = tensors[0].device
-    norms = []
-    for group in _grouped(tensors).values():
-        flat = group[0].reshape(-1) if len(group) == 1 else ember.cat([t.reshape(-1) for t in group])
-        norms.append(ember.linalg.vector_norm(flat, norm_type).to(first_device))
-    total = norms[0] if len(norms) == 1 else ember.linalg.vector_norm(ember.stack(norms), norm_type)
+    if norm_type == 0.0:
+        # torch's total "0-norm" counts the tensors that have a nonzero element
+        norms = [ember.linalg.vector_norm(t, 0.0).to(first_device) for t in tensors]
+    else:
+        # For p != 0 the norm of per-tensor norms equals the norm of all elements at once.
+        norms = []
+        for group in _grouped(tensors).values():
+            flat = group[0].reshape(-1) if len(group) == 1 else ember.cat([t.reshape(-1) for t in group])
+            norms.append(ember.linalg.vector_norm(flat, norm_type).to(first_device))
+    if len(norms) == 1 and norm_type != 0.0:
+        total = norms[0]
+    else:
+        total = ember.linalg.vector_norm(ember.stack(norms), norm_type)
     if error_if_nonfinite and bool(ember.logical_or(total.isnan(), total.isinf())):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
