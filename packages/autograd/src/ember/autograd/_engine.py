@@ -32,8 +32,6 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _make_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> list[Any]:
-    from ember import ones_like
-
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs, strict=True)):
         if g is None:
@@ -44,7 +42,8 @@ def _make_grads(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> list[Any
                     raise RuntimeError(
                         f"grad can be implicitly created only for real scalar outputs but got {out._dtype}"
                     )
-                g = ones_like(out)
+                bk = out._backend  # ones_like(out), straight from the backend
+                g = wrap(bk.full(out._data.shape, 1, out._dtype, out._device.index), out._dtype, out._device, bk)
         else:
             if not isinstance(g, TensorBase):
                 raise TypeError(
@@ -257,10 +256,12 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                         ids = [id(o) for o in outs if o is not None]
                         if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
                             user_grads.update(ids)
-            for i, (nxt, nr) in enumerate(node.next_functions):
+            nf = node.next_functions
+            if len(outs) < len(nf):
+                outs = (*outs, *(None,) * (len(nf) - len(outs)))
+            for (nxt, nr), g in zip(nf, outs, strict=False):
                 if nxt is None:
                     continue
-                g = outs[i] if i < len(outs) else None
                 if g is not None:
                     nb = buffers.get(nxt)
                     if nb is None:

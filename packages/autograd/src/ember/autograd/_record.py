@@ -286,11 +286,10 @@ class RuleNode(Node):
                     return None
             elif v.__class__ is _InputMeta and v[1] is not dt:
                 return None
-        gd = g._data
-        bk = g._backend
         res = rule.fast(self, g, *inputs)  # type: ignore[misc]
         if res is NotImplemented:
             return None
+        gd = g._data
         base = g if rule.fast_views else None
         out: list[Any] = []
         for r, v, e in zip(res, inputs, self.next_functions, strict=True):
@@ -299,8 +298,8 @@ class RuleNode(Node):
                 continue
             shape = v._data.shape if isinstance(v, TensorBase) else v[0]
             if r.shape != shape:
-                r = _sum_to(bk, r, tuple(shape), dt)
-            out.append(g if r is gd else wrap(r, dt, g._device, bk, base))
+                r = _sum_to(g._backend, r, tuple(shape), dt)
+            out.append(g if r is gd else wrap(r, dt, g._device, g._backend, base))
         return tuple(out)
 
     def release(self) -> None:
@@ -387,25 +386,31 @@ def node_class(rule: Rule, binding: Binding, name: str) -> type[RuleNode]:
     return cls
 
 
-def _edges(inputs: tuple[Any, ...]) -> tuple[tuple[tuple[Node | None, int], ...], bool]:
+def _edges(inputs: tuple[Any, ...]) -> tuple[tuple[tuple[Node | None, int], ...], bool, bool]:
+    """The inputs' edges, whether an input is a list of tensors, and whether any edge is live."""
     edges = []
-    lists = False
+    lists = live = False
     for v in inputs:
         if isinstance(v, TensorBase):
             fn = v._grad_fn
             if fn is not None:
                 m = v._meta
                 edges.append((fn, 0 if m is None else m.output_nr))
+                live = True
             elif v._requires_grad:
                 edges.append(edge(v))
+                live = True
             else:
                 edges.append(_NO_EDGE)
         elif v.__class__ in _LIST_TYPES:
             lists = True
-            edges.extend(edge(x) if isinstance(x, TensorBase) else _NO_EDGE for x in v)
+            for x in v:
+                e = edge(x) if isinstance(x, TensorBase) else _NO_EDGE
+                edges.append(e)
+                live = live or e[0] is not None
         else:
             edges.append(_NO_EDGE)
-    return tuple(edges), lists
+    return tuple(edges), lists, live
 
 
 _NO_EDGE = (None, 0)
@@ -420,8 +425,7 @@ def _clean_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[str, Any],
-              inputs: tuple[Any, ...]) -> RuleNode:
-    edges, lists = _edges(inputs)
+              inputs: tuple[Any, ...], edges: tuple[tuple[Node | None, int], ...], lists: bool) -> RuleNode:
     cls = binding.node_cls
     if cls is None:
         probe = _Probe.__new__(_Probe)
@@ -444,7 +448,8 @@ def make_node(rule: Rule, binding: Binding, args: tuple[Any, ...], kwargs: dict[
         for k in binding.save_idx:
             t = inputs[k]
             if isinstance(t, TensorBase):
-                saved.append((t, t._version if t._version is not None else _new_version(t), saved_version(t)))
+                ver = t._version or _new_version(t)
+                saved.append((t, ver, ver[0]))
             elif t.__class__ in _LIST_TYPES:
                 saved.extend((x, x._version or _new_version(x), saved_version(x)) for x in t if isinstance(x, TensorBase))
         node._saved = tuple(saved)
@@ -532,16 +537,19 @@ def record(rule: Rule, binding: Binding, fn: Callable[..., Any], args: tuple[Any
         out = fn(*args, **kwargs)
     finally:
         state.enabled = True
-    if not _differentiable(out):
+    if isinstance(out, TensorBase):
+        if out._dtype.category < FLOATING:
+            return out
+    elif not _differentiable(out):
         return out
     inputs = binding.bind_inputs(args, kwargs)
     for v in inputs:
         if v is out:
             return out  # the op returned its input (x.to(x.dtype), x.contiguous())
-    node = make_node(rule, binding, args, kwargs, inputs)
-    if node.next_functions and all(e[0] is None for e in node.next_functions):
+    edges, lists, live = _edges(inputs)
+    if edges and not live:
         return out  # no differentiable input requires grad (only an integer index did, say)
-    return _finish(node, rule, out)
+    return _finish(make_node(rule, binding, args, kwargs, inputs, edges, lists), rule, out)
 
 
 def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -605,7 +613,8 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
             old = _value_copy(self)  # the rule reads self's value from before the write
         full = (old, *args)
         inputs = binding.bind_inputs(full, kwargs)
-        node = make_node(rule, binding, full, kwargs, inputs)
+        edges, lists, _ = _edges(inputs)
+        node = make_node(rule, binding, full, kwargs, inputs, edges, lists)
         state.enabled = False
         try:
             result = fn(self, *args, **kwargs)
