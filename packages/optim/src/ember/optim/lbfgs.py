@@ -346,10 +346,7 @@ class LBFGS(Optimizer):
             prev_loss = loss
 
             # -- step length -------------------------------------------------------------
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
-            else:
-                t = lr
+            t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr if state["n_iter"] == 1 else lr
 
             gtd = flat_grad.dot(d)  # directional derivative
             if gtd > -tolerance_change:
