@@ -234,8 +234,11 @@ def adam(
             ops.set_maximum(max_exp_avg_sqs[i]._data, v)
             bump_version(max_exp_avg_sqs[i])
             v = max_exp_avg_sqs[i]._data
-        denom = ops.tadd(ops.tdiv(bk.sqrt(v), bias_correction2_sqrt), eps)
-        ops.set_add(p, ops.tmul(bk.divide(m, denom), -step_size))
+        # PyTorch's capturable form: -step_size folded into the denominator saves a pass over
+        # the tensor (p += m / d'); equal to its addcdiv form up to rounding
+        neg_step_size = -step_size
+        denom = ops.tadd(ops.tdiv(bk.sqrt(v), bias_correction2_sqrt * neg_step_size), eps / neg_step_size)
+        ops.set_add(p, bk.divide(m, denom))
         bump_version(exp_avgs[i])
         bump_version(exp_avg_sqs[i])
         bump_version(param)
