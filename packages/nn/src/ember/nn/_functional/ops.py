@@ -113,8 +113,9 @@ def _lp_pool(n: int, input: Tensor, norm_type: float, kernel_size: Any, stride: 
         out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)  # type: ignore[operator]
     else:
         out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)  # type: ignore[operator]
-    # sign(out) * relu(|out|) keeps the gradient 0 (not nan) where a window's power sum is 0, as torch.
-    return (ember.sign(out) * ember.relu(out.abs())).mul(count).pow(1.0 / norm_type)
+    # torch's gradient is 0 (not inf * 0) where a window's power sum is 0: root only the nonzero sums.
+    zero = out == 0
+    return ember.where(zero, 0.0, ember.where(zero, 1.0, out).mul(count).pow(1.0 / norm_type))
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
