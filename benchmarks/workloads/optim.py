@@ -38,7 +38,7 @@ def resnet18_shapes() -> list[tuple[int, ...]]:
             if block == 0 and ci != c:
                 shapes += [(c, ci, 1, 1), (c,), (c,)]
         c_in = c
-    return shapes + [(1000, 512), (1000,)]
+    return [*shapes, (1000, 512), (1000,)]
 
 
 def _inputs() -> tuple[list[np.ndarray], list[np.ndarray]]:
