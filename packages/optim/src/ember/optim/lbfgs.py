@@ -250,7 +250,7 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     @use_grad
-    def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
+    def step(self, closure: Callable[[], Any]) -> Any:
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss ``closure()`` gave first.
 
         Raises:

@@ -537,7 +537,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         cos = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (b - self.eta_min) * cos for b in self.base_lrs]
 
-    def step(self, epoch: float | None = None) -> None:  # type: ignore[override]
+    def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or set a (possibly fractional) ``epoch`` directly."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -939,7 +939,7 @@ class ChainedScheduler(_NestedState, LRScheduler):
             raise ValueError(
                 f"{name} expects at least one scheduler to be chained, but got no scheduler."
             )
-        opt = optimizer or getattr(schedulers[0], "optimizer", None)
+        opt: Any = optimizer or getattr(schedulers[0], "optimizer", None)
         _check_schedulers(name, opt, schedulers)
         self._schedulers = schedulers
         self.optimizer = opt
