@@ -487,3 +487,33 @@ def test_mha_errors() -> None:
         warnings.simplefilter("always")
         mha(x, x, x, key_padding_mask=ember.zeros(2, 3, dtype=ember.bool), attn_mask=ember.zeros(3, 3))
     assert any("Support for mismatched key_padding_mask and attn_mask is deprecated" in str(w.message) for w in caught)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_mha_property_against_numpy(data: st.DataObject) -> None:
+    dt = data.draw(st.sampled_from([np.float32, np.float64]))
+    N, L, S = data.draw(st.integers(0, 3)), data.draw(st.integers(0, 4)), data.draw(st.integers(0, 4))
+    H = data.draw(st.integers(1, 3))
+    E = H * data.draw(st.integers(1, 3))
+    batch_first, need_weights = data.draw(st.booleans()), data.draw(st.booleans())
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    mha = nn.MultiheadAttention(E, H, batch_first=batch_first, dtype=ember.float32 if dt == np.float32 else ember.float64)
+    w = {name: rng.standard_normal(tuple(p.shape)).astype(dt) for name, p in mha.state_dict().items()}
+    mha.load_state_dict({name: ember.tensor(a) for name, a in w.items()})
+    q, kv = rng.standard_normal((N, L, E)).astype(dt), rng.standard_normal((N, S, E)).astype(dt)
+    kpm = rng.random((N, S)) > 0.7
+    kpm[:, :1] = False  # no sequence entirely padded (torch's need_weights path gives NaN there)
+    tq, tkv = ember.tensor(_seq_first(q, batch_first)), ember.tensor(_seq_first(kv, batch_first))
+    if not batch_first and data.draw(st.booleans()):  # a non-contiguous query: a transposed batch-first copy
+        tq = ember.tensor(np.ascontiguousarray(q)).transpose(0, 1)
+    out, weights = np_mha(q.astype(np.float64), kv.astype(np.float64), kv.astype(np.float64), w["in_proj_weight"],
+                          w["in_proj_bias"], w["out_proj.weight"], w["out_proj.bias"], H, key_padding_mask=kpm)
+    got, got_w = mha(tq, tkv, tkv, key_padding_mask=ember.tensor(kpm), need_weights=need_weights)
+    assert got.dtype == tq.dtype and got.shape == tq.shape
+    np.testing.assert_allclose(_np(got), _seq_first(out, batch_first), **tol(dt))
+    if need_weights:
+        assert got_w is not None
+        np.testing.assert_allclose(_np(got_w), weights.mean(1), **tol(dt))
+    else:
+        assert got_w is None
