@@ -37,6 +37,7 @@ class MultiheadAttention(Module):
     Masks: bool ``True`` means *masked out* (for ``attn_mask`` and ``key_padding_mask``);
     float masks are added to the scores.
 
+    >>> import ember.nn as nn
     >>> mha = nn.MultiheadAttention(8, 2, batch_first=True)
     >>> x = ember.randn(3, 5, 8)
     >>> out, weights = mha(x, x, x)

@@ -94,6 +94,7 @@ class TransformerEncoderLayer(Module):
     ``norm_first=False`` (default): ``x = norm1(x + sa(x)); x = norm2(x + ff(x))``;
     ``norm_first=True``: ``x = x + sa(norm1(x)); x = x + ff(norm2(x))``.
 
+    >>> import ember.nn as nn
     >>> nn.TransformerEncoderLayer(8, 2, 16)(ember.randn(5, 3, 8)).shape
     ember.Size([5, 3, 8])
     """
@@ -146,6 +147,7 @@ class TransformerEncoderLayer(Module):
 class TransformerDecoderLayer(Module):
     """Self-attention, attention over the encoder's ``memory``, then a feed-forward block.
 
+    >>> import ember.nn as nn
     >>> nn.TransformerDecoderLayer(8, 2, 16)(ember.randn(4, 3, 8), ember.randn(5, 3, 8)).shape
     ember.Size([4, 3, 8])
     """
@@ -269,6 +271,7 @@ class Transformer(Module):
 
     Every parameter with more than one dimension is re-drawn with ``xavier_uniform_``.
 
+    >>> import ember.nn as nn
     >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
     >>> model(ember.randn(5, 3, 8), ember.randn(4, 3, 8)).shape
     ember.Size([4, 3, 8])
@@ -322,6 +325,7 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: ember.dtype | None = None) -> Tensor:
         """The ``(sz, sz)`` causal float mask: ``-inf`` above the diagonal, ``0.0`` elsewhere.
 
+        >>> import ember.nn as nn
         >>> nn.Transformer.generate_square_subsequent_mask(3)
         tensor([[0., -inf, -inf],
                 [0., 0., -inf],
