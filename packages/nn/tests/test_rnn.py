@@ -507,3 +507,17 @@ def test_backward_reaches_every_parameter_and_to_double():
     m.double()
     out, _ = m(ember.randn(2, 5, 3, dtype=ember.float64))
     assert out.dtype == ember.float64
+
+
+@pytest.mark.parametrize("name", list(MODES))
+def test_float32_values(name):
+    rng = np.random.default_rng(10)
+    m64, params = make(name, rng, num_layers=2, bidirectional=True)
+    m = m64.float()
+    x_np = rng.standard_normal((4, 2, 3))
+    out, hidden = m(ember.from_numpy(x_np.astype(np.float32)))
+    assert out.dtype == ember.float32
+    ro, rh, _ = np_batch(MODES[name][2], x_np, *(np.zeros_like(a) if a is not None else None
+                                                 for a in states(name, rng, m, 2)), params, 2, 2)
+    np.testing.assert_allclose(arr(out), ro, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(arr(hidden[0] if isinstance(hidden, tuple) else hidden), rh, rtol=1e-4, atol=1e-5)
