@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections import abc as container_abcs
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ember._tensor import Tensor
 from ember.nn.modules.module import Module, _addindent, typename
@@ -314,9 +314,10 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
             return
-        for j, m in enumerate(modules):
-            if not isinstance(m, container_abcs.Iterable):
-                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is" + type(m).__name__)
+        for j, item in enumerate(modules):
+            if not isinstance(item, container_abcs.Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is" + type(item).__name__)
+            m = cast(Any, item)
             if len(m) != 2:
                 raise ValueError(f"ModuleDict update sequence element #{j} has length {len(m)}; 2 is required")
             self[m[0]] = m[1]
@@ -496,9 +497,12 @@ class ParameterDict(Module):
             for key, parameter in sorted(parameters.items()):
                 self[key] = parameter
         else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is" + type(p).__name__)
+            for j, item in enumerate(parameters):
+                if not isinstance(item, container_abcs.Iterable):
+                    raise TypeError(
+                        f"ParameterDict update sequence element #{j} should be Iterable; is" + type(item).__name__
+                    )
+                p = cast(Any, item)
                 if len(p) != 2:
                     raise ValueError(f"ParameterDict update sequence element #{j} has length {len(p)}; 2 is required")
                 self[p[0]] = p[1]

@@ -22,10 +22,11 @@ import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import ember
 from ember._tensor import Tensor
+from ember.autograd import Function, is_grad_enabled, no_grad
 from ember.nn.modules.parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -92,13 +93,13 @@ class RemovableHandle:
         self.remove()
 
 
-class _WeakDict(dict):  # type: ignore[type-arg]
+class _WeakDict(dict):
     """A dict that can be weakly referenced (plain dicts cannot)."""
 
     __slots__ = ("__weakref__",)
 
 
-class _WeakOrderedDict(OrderedDict):  # type: ignore[type-arg]
+class _WeakOrderedDict(OrderedDict):
     """An OrderedDict that can be weakly referenced (``move_to_end`` for ``prepend``)."""
 
 
@@ -106,7 +107,6 @@ def _backward_hook_function() -> Any:
     """The identity autograd Function whose node carries a module's full backward hooks (made lazily)."""
     global _BHF
     if _BHF is None:
-        from ember.autograd import Function
 
         class BackwardHookFunction(Function):
             @staticmethod
@@ -152,7 +152,7 @@ class BackwardHook:
     def _wrap(self, args: tuple[Any, ...], on_node: Callable[[Any], None]) -> tuple[tuple[Any, ...], list[int] | None]:
         idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         tensors = [args[i] for i in idx]
-        if not (ember.is_grad_enabled() and any(t.requires_grad for t in tensors)):
+        if not (is_grad_enabled() and any(t.requires_grad for t in tensors)):
             return args, None
         new = _backward_hook_function().apply(*tensors)
         node = next(t.grad_fn for t in new if t.grad_fn is not None)
@@ -232,7 +232,7 @@ class BackwardHook:
                 stacklevel=3,
             )
             return result
-        args = result if is_tuple else (result,)
+        args: tuple[Any, ...] = result if isinstance(result, tuple) else (result,)
         res, self.output_index = self._wrap(args, on_node)
         self.n_outputs = len(args)
         return res if is_tuple else res[0]
@@ -409,7 +409,7 @@ class Module:
         buffer = getattr(mod, buffer_name)
         if buffer_name not in mod._buffers:
             raise AttributeError("`" + buffer_name + "` is not a buffer")
-        return buffer  # type: ignore[no-any-return]
+        return buffer
 
     # -- attribute protocol ------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -628,13 +628,13 @@ class Module:
         for param in self._parameters.values():
             if param is None:
                 continue
-            with ember.no_grad():
+            with no_grad():
                 new = fn(param)
             if new is not param:
-                param.data = new
+                cast(Any, param).data = new
             grad = param.grad
             if grad is not None:
-                with ember.no_grad():
+                with no_grad():
                     new_grad = fn(grad)
                 if new_grad is not grad:
                     param.grad = None
@@ -773,7 +773,7 @@ class Module:
         hooked = [m for m in self.modules() if m._load_state_dict_post_hooks]
         if errors or (strict and not hooked and (missing or unexpected)):
             self._raise_load_errors(errors, result, strict)
-        with ember.no_grad():
+        with no_grad():
             for module, name, param, value in plan:
                 if assign:
                     if name in module._parameters:

@@ -36,11 +36,11 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:  # type: ignore[misc]
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         p = _alias(data, cls, "Parameter")
         if requires_grad:
             p.requires_grad_(True)
-        return p  # type: ignore[no-any-return]
+        return p
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         pass  # all work happens in __new__
@@ -59,11 +59,11 @@ class Buffer(Tensor):
 
     __slots__ = ()
 
-    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:  # type: ignore[misc]
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
         b = _alias(data, Buffer if persistent else _NonPersistentBuffer, "Buffer")
         if data is not None and data.requires_grad:
             b.requires_grad_(True)
-        return b  # type: ignore[no-any-return]
+        return b
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
         pass  # all work happens in __new__

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import ember
 from ember._tensor import Tensor
+from ember.autograd import no_grad
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -28,7 +29,7 @@ TensorOrTensors = Tensor | Iterable[Tensor]
 def _no_grad(fn: _F) -> _F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with ember.no_grad():
+        with no_grad():
             return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -68,7 +69,7 @@ def get_total_norm(
         total = norms[0]
     else:
         total = ember.linalg.vector_norm(ember.stack(norms), norm_type)
-    if error_if_nonfinite and bool(ember.logical_or(total.isnan(), total.isinf())):
+    if error_if_nonfinite and bool(total.isnan().logical_or(total.isinf())):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
             "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
@@ -86,7 +87,7 @@ def clip_grads_with_norm_(
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return
-    coef = ember.clamp(float(max_norm) / (total_norm + 1e-6), max=1.0)
+    coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
     per_device: dict[Any, Tensor] = {}
     for g in grads:
         c = per_device.get(g.device)
@@ -117,7 +118,7 @@ def clip_grad_norm_(
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)
-    return total_norm  # type: ignore[no-any-return]
+    return total_norm
 
 
 def clip_grad_norm(
@@ -133,7 +134,7 @@ def clip_grad_norm(
         FutureWarning,
         stacklevel=2,
     )
-    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)  # type: ignore[no-any-return]
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 @_no_grad

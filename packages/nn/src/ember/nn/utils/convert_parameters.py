@@ -10,7 +10,7 @@ ember.Size([8])
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import ember
 from ember._tensor import Tensor
@@ -47,5 +47,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     for param in parameters:
         device = _check_param_device(param, device)
         n = param.numel()
-        param.data = vec[pointer : pointer + n].view_as(param).data
+        cast(Any, param).data = cast(Any, vec[pointer : pointer + n].view_as(param)).data
         pointer += n
