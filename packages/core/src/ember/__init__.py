@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 from pkgutil import extend_path
+from typing import Any
 
 __path__ = extend_path(__path__, __name__)
 
@@ -125,8 +126,11 @@ _GRAD_MODE = ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "i
               "is_inference_mode_enabled")
 
 
-def __getattr__(name: str) -> object:
-    """``ember.no_grad`` and the other grad-mode names live in ember-autograd (imported on first use)."""
+def __getattr__(name: str) -> Any:
+    """``ember.no_grad`` and the other grad-mode names live in ember-autograd (imported on first use).
+
+    Typed as ``Any`` so that type checkers accept these and the function forms that
+    ``_install_functions`` adds at import time (``ember.sort``, ``ember.addmm``, ...)."""
     if name in _GRAD_MODE:
         from ember._tensor import autograd_module
 
