@@ -97,8 +97,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """
     _real(input, "relu")
     if inplace:
-        return input.copy_(ember.relu(input))
-    return ember.relu(input)
+        return input.copy_(input.relu())
+    return input.relu()
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -184,8 +184,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     _float(input, "rrelu")
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    with ember.no_grad():
-        slope = ember.empty_like(input).uniform_(lower, upper)
+    slope = ember.empty_like(input).uniform_(lower, upper)  # a fresh tensor: never recorded
     return _write(input, ember.where(input >= 0, input, input * slope), inplace)
 
 
@@ -198,7 +197,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
 
 def _elu(input: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
     pos = input > 0
-    neg = alpha * ember.expm1(_only(~pos, input) * input_scale)
+    neg = alpha * (_only(~pos, input) * input_scale).expm1()
     out = ember.where(pos, input, neg)
     return out * scale if scale != 1.0 else out
 
@@ -254,12 +253,12 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-input))`` (``ember.sigmoid``)."""
-    return ember.sigmoid(input)
+    return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent (``ember.tanh``)."""
-    return ember.tanh(input)
+    return input.tanh()
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -270,10 +269,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """
     _float(input, "gelu")
     if approximate == "none":
-        return 0.5 * input * (1.0 + ember.erf(input * (1.0 / math.sqrt(2.0))))
+        return 0.5 * input * (1.0 + (input * (1.0 / math.sqrt(2.0))).erf())
     if approximate == "tanh":
         inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * input * input * input)
-        return 0.5 * input * (1.0 + ember.tanh(inner))
+        return 0.5 * input * (1.0 + inner.tanh())
     raise RuntimeError("approximate argument must be either none or tanh.")
 
 
@@ -286,7 +285,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     _float(input, "softplus")
     scaled = input * beta
     linear = scaled > threshold
-    soft = ember.log1p(ember.exp(_only(~linear, scaled))) / beta
+    soft = _only(~linear, scaled).exp().log1p() / beta
     return ember.where(linear, input, soft)
 
 
@@ -301,7 +300,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     x_neg = _only(neg, input)
     x_pos = _only(~neg, input)
     # x < 0: x - log1p(exp(x)); x >= 0: -log1p(exp(-x)). exp never sees a positive argument.
-    return ember.where(neg, x_neg - ember.log1p(ember.exp(x_neg)), -ember.log1p(ember.exp(-x_pos)))
+    return ember.where(neg, x_neg - x_neg.exp().log1p(), -(-x_pos).exp().log1p())
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -311,7 +310,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.])
     """
     _float(input, "silu")
-    return _write(input, input * ember.sigmoid(input), inplace)
+    return _write(input, input * input.sigmoid(), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -321,7 +320,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.])
     """
     _float(input, "mish")
-    return _write(input, input * ember.tanh(softplus(input)), inplace)
+    return _write(input, input * softplus(input).tanh(), inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -364,7 +363,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
     a, b = input.split(size // 2, d)
-    return a * ember.sigmoid(b)
+    return a * b.sigmoid()
 
 
 # -- shrinkage ------------------------------------------------------------------------------------
@@ -406,7 +405,7 @@ def tanhshrink(input: Tensor) -> Tensor:
     tensor([0.])
     """
     _float(input, "tanhshrink")
-    return input - ember.tanh(input)
+    return input - input.tanh()
 
 
 def softsign(input: Tensor) -> Tensor:

@@ -215,7 +215,7 @@ def _picked(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: 
     safe = target.long()
     if any_ignored:
         safe = ember.where(ignored, 0, safe)
-    picked = ember.gather(input, 1, safe.unsqueeze(1)).squeeze(1)
+    picked = input.gather(1, safe.unsqueeze(1)).squeeze(1)
     w: Tensor | None = None
     if weight is not None:
         w = weight.to(input.dtype)[safe]
@@ -295,7 +295,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     c = input.shape[class_dim]
     _class_target_check(input, target)
     _class_weight(weight, c)
-    logp = ember.log_softmax(input, class_dim)
+    logp = input.log_softmax(class_dim)
     nll = _nll(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
         return nll
@@ -327,7 +327,7 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
                          label_smoothing: float, class_dim: int) -> Tensor:
     c = input.shape[class_dim]
     _class_weight(weight, c)
-    logp = ember.log_softmax(input, class_dim)
+    logp = input.log_softmax(class_dim)
     if label_smoothing > 0.0:
         target = target * (1.0 - label_smoothing) + label_smoothing / c
     prod = logp * target
@@ -347,7 +347,7 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Tensor | None, r
 def _clamped_log(x: Tensor) -> Tensor:
     """``max(log(x), -100)`` for ``x`` in [0, 1], with a zero (not nan) gradient where ``x == 0``."""
     pos = x > 0
-    return ember.where(pos, ember.clamp(ember.log(ember.where(pos, x, 1.0)), min=-100.0), -100.0)
+    return ember.where(pos, ember.where(pos, x, 1.0).log().clamp(min=-100.0), -100.0)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -427,10 +427,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
             )
         if reduction != "batchmean":
             _check_reduction(reduction)
-    if log_target:
-        loss = ember.exp(target) * (target - input)
-    else:
-        loss = ember.xlogy(target, target) - target * input
+    loss = target.exp() * (target - input) if log_target else target.xlogy(target) - target * input
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim != 0 else total
@@ -448,14 +445,11 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     """
     _pair(input, target, "poisson_nll_loss")
     reduction = _check_reduction(legacy_reduction(size_average, reduce, reduction))
-    if log_input:
-        loss = ember.exp(input) - target * input
-    else:
-        loss = input - target * ember.log(input + eps)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
         big = target > 1
         t = ember.where(big, target, 1.0)
-        stirling = t * ember.log(t) - t + 0.5 * ember.log(2 * math.pi * t)
+        stirling = t * t.log() - t + 0.5 * (2 * math.pi * t).log()
         loss = loss + ember.where(big, stirling, 0.0)
     return _reduce(loss, reduction)
 
@@ -473,22 +467,24 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     if isinstance(var, (int, float)):
         if var < 0:
             raise ValueError("var has negative entry/entries")
-        var = ember.full_like(input, float(var))
-    elif bool((var < 0).any().item()):
-        raise ValueError("var has negative entry/entries")
-    if var.shape != input.shape:
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape, strict=True) if i != v) == 1:
+        var_t = ember.full_like(input, float(var))
+    else:
+        var_t = var
+        if bool((var_t < 0).any().item()):
+            raise ValueError("var has negative entry/entries")
+    if var_t.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(var_t.shape):
+            var_t = var_t.unsqueeze(-1)
+        elif input.ndim == var_t.ndim and sum(v for i, v in zip(input.shape, var_t.shape, strict=True) if i != v) == 1:
             pass
         else:
             raise ValueError("var is of incorrect size")
     if reduction not in _REDUCTIONS:
         raise ValueError(reduction + " is not valid")
     # torch clamps a clone under no_grad: the value is clamped, the gradient is the identity's.
-    base = var.detach()
-    var = var + (ember.clamp(base, min=eps) - base)
-    loss = 0.5 * (ember.log(var) + (input - target) ** 2 / var)
+    base = var_t.detach()
+    var_t = var_t + (base.clamp(min=eps) - base)
+    loss = 0.5 * (var_t.log() + (input - target) ** 2 / var_t)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
@@ -519,7 +515,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     mag = ((input1 * input1).sum(td) + eps) * ((input2 * input2).sum(td) + eps)
     cos = prod / mag.sqrt()
     zeros = ember.zeros_like(cos)
-    loss = ember.where(target == 1, 1.0 - cos, zeros) + ember.where(target == -1, ember.relu(cos - margin), zeros)
+    loss = ember.where(target == 1, 1.0 - cos, zeros) + ember.where(target == -1, (cos - margin).relu(), zeros)
     return _reduce(loss, reduction)
 
 
@@ -536,7 +532,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         raise RuntimeError(
             f"margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: "
             f"{input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    return _reduce(ember.relu(-target * (input1 - input2) + margin), reduction)
+    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,
@@ -548,7 +544,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     """
     reduction = _check_reduction(legacy_reduction(size_average, reduce, reduction))
     zeros = ember.zeros_like(input)
-    loss = ember.where(target != 1, ember.relu(margin - input), zeros) + ember.where(target != -1, input, zeros)
+    loss = ember.where(target != 1, (margin - input).relu(), zeros) + ember.where(target != -1, input, zeros)
     return _reduce(loss, reduction)
 
 
@@ -606,5 +602,5 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     d_pos = _pairwise_distance(anchor, positive, p, eps)
     d_neg = _pairwise_distance(anchor, negative, p, eps)
     if swap:
-        d_neg = ember.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
-    return _reduce(ember.relu(margin + d_pos - d_neg), reduction)
+        d_neg = d_neg.minimum(_pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).relu(), reduction)

@@ -102,17 +102,17 @@ def _lp_pool(n: int, input: Tensor, norm_type: float, kernel_size: Any, stride: 
     pools = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d), 3: (max_pool3d, avg_pool3d)}
     max_pool, avg_pool = pools[n]
     if norm_type == float("inf"):
-        return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)  # type: ignore[operator]
+        return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     if norm_type == -float("inf"):
-        return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)  # type: ignore[operator]
+        return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     ks = [kernel_size] * n if isinstance(kernel_size, int) else list(kernel_size)
     count = 1
     for k in ks:
         count *= int(k)
     if stride is not None:
-        out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)  # type: ignore[operator]
+        out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
-        out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)  # type: ignore[operator]
+        out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
     # torch's gradient is 0 (not inf * 0) where a window's power sum is 0: root only the nonzero sums.
     zero = out == 0
     return ember.where(zero, 0.0, ember.where(zero, 1.0, out).mul(count).pow(1.0 / norm_type))

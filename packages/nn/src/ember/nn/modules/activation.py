@@ -14,6 +14,7 @@ from typing import Any
 
 import ember
 from ember import Tensor
+from ember.nn import init as nn_init
 from ember.nn._functional import activation as F
 from ember.nn._functional.ops import log_softmax, softmax, softmin
 from ember.nn.modules.module import Module
@@ -43,7 +44,7 @@ class _Inplace(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return type(self)._fn(input, inplace=self.inplace)  # type: ignore[misc]
+        return type(self)._fn(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
@@ -58,7 +59,7 @@ class _Plain(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
-        return type(self)._fn(input)  # type: ignore[misc]
+        return type(self)._fn(input)
 
 
 class Threshold(Module):
@@ -356,8 +357,7 @@ class PReLU(Module):
 
     def reset_parameters(self) -> None:
         """Set every slope back to ``init``."""
-        with ember.no_grad():
-            self.weight.fill_(self.init)
+        nn_init.constant_(self.weight, self.init)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
@@ -386,7 +386,7 @@ class _SoftmaxLike(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        return type(self)._fn(input, self.dim, _stacklevel=5)  # type: ignore[misc]
+        return type(self)._fn(input, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
