@@ -181,3 +181,30 @@ def test_state_dict_hooks():
     sd["junk"] = ember.zeros(1)
     assert s.load_state_dict(sd, strict=False).unexpected_keys == []
     assert repr(s.load_state_dict(sd)) == "<All keys matched successfully>"  # strict check follows the hooks
+
+
+class Extra(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.l = nn.Linear(1, 1)
+        self.v = 3
+
+    def get_extra_state(self):
+        return {"v": self.v}
+
+    def set_extra_state(self, state):
+        self.v = state["v"]
+
+
+def test_extra_state_round_trip():
+    e = Extra()
+    sd = e.state_dict()
+    assert list(sd) == ["_extra_state", "l.weight", "l.bias"]  # torch's order
+    e2 = Extra()
+    e2.v = 0
+    assert repr(e2.load_state_dict(sd)) == "<All keys matched successfully>"
+    assert e2.v == 3
+    sd.pop("_extra_state")
+    assert e2.load_state_dict(sd, strict=False).missing_keys == ["_extra_state"]
+    holder = nn.Sequential(Extra())
+    assert list(holder.state_dict())[0] == "0._extra_state"

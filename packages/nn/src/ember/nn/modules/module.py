@@ -32,6 +32,7 @@ from ember.nn.modules.parameter import Buffer, Parameter
 __all__ = ["Module", "RemovableHandle"]
 
 T = TypeVar("T", bound="Module")
+_EXTRA_STATE = "_extra_state"
 
 
 def typename(obj: Any) -> str:
@@ -696,6 +697,22 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def get_extra_state(self) -> Any:
+        """Extra (picklable) state for ``state_dict()``; override together with :meth:`set_extra_state`."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. Please file an issue "
+            "with a reproducer."
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what :meth:`get_extra_state` returned (called by ``load_state_dict``)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. Please file an issue "
+            "with a reproducer."
+        )
 
     def state_dict(self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
         """An OrderedDict of every parameter and persistent buffer by dotted name (detached unless ``keep_vars``)."""
@@ -744,6 +761,12 @@ class Module:
                 )
                 continue
             plan.append((self, name, param, value))
+        if type(self).set_extra_state is not Module.set_extra_state:
+            key = prefix + _EXTRA_STATE
+            if key in state_dict:
+                plan.append((self, _EXTRA_STATE, None, state_dict[key]))
+            else:
+                missing.append(key)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict`` into this module and its submodules.
@@ -763,6 +786,8 @@ class Module:
             prefix = prefix_ + "." if prefix_ else ""
             module._check_from_state_dict(state_dict, prefix, missing, errors, plan)
             local = set(module._parameters) | {k for k in module._buffers if k not in module._non_persistent_buffers_set}
+            if type(module).set_extra_state is not Module.set_extra_state:
+                local.add(_EXTRA_STATE)
             for key in state_dict:
                 if isinstance(key, str) and key.startswith(prefix):
                     head, *rest = key[len(prefix):].split(".", 1)
@@ -775,7 +800,9 @@ class Module:
             self._raise_load_errors(errors, result, strict)
         with no_grad():
             for module, name, param, value in plan:
-                if assign:
+                if param is None:
+                    module.set_extra_state(value)
+                elif assign:
                     if name in module._parameters:
                         module._parameters[name] = Parameter(value, requires_grad=param.requires_grad)
                     else:
