@@ -207,4 +207,4 @@ def test_extra_state_round_trip():
     sd.pop("_extra_state")
     assert e2.load_state_dict(sd, strict=False).missing_keys == ["_extra_state"]
     holder = nn.Sequential(Extra())
-    assert list(holder.state_dict())[0] == "0._extra_state"
+    assert next(iter(holder.state_dict())) == "0._extra_state"
