@@ -201,26 +201,31 @@ def _class_weight(weight: Tensor | None, c: int) -> None:
 
 
 def _picked(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> tuple[Tensor, Tensor | None]:
-    """``(input[n, target[n], ...] * w, w)`` for class-index targets; ``w`` is None when every weight is 1.
+    """``(input[n, target[n], ...] * w, w)`` for class-index targets, kept as ``(N, 1, ...)``.
 
-    ``input`` is ``(N, C, ...)``; the weights fold in ``weight[target]`` and zero the ignored targets.
+    ``w`` folds in ``weight[target]`` and zeroes the ignored targets; it is None when every
+    weight is 1 (no ``weight``, nothing ignored), which saves a multiply in the graph.
     Out-of-range targets (other than ``ignore_index``) raise torch's IndexError.
     """
     c = input.shape[1]
-    ignored = target == ignore_index
-    bad = (~ignored) & ((target < 0) | (target >= c))
-    if target.numel() and bad.any().item():
-        raise IndexError(f"Target {int(target[bad].reshape(-1)[0].item())} is out of bounds.")
-    any_ignored = bool(ignored.any().item()) if target.numel() else False
     safe = target.long()
-    if any_ignored:
-        safe = ember.where(ignored, 0, safe)
-    picked = input.gather(1, safe.unsqueeze(1)).squeeze(1)
+    keep: Tensor | None = None
+    if target.numel():
+        lo, hi = safe.aminmax()
+        # Fast path (one sync): every target is a class, and ignore_index is none of them.
+        if lo.item() < 0 or hi.item() >= c or 0 <= ignore_index < c:
+            ignored = safe == ignore_index
+            safe = ember.where(ignored, 0, safe)
+            bad = (safe < 0) | (safe >= c)
+            if bad.any().item():
+                raise IndexError(f"Target {int(target[bad].reshape(-1)[0].item())} is out of bounds.")
+            if ignored.any().item():
+                keep = (~ignored).to(input.dtype).unsqueeze(1)
+    picked = input.gather(1, safe.unsqueeze(1))
     w: Tensor | None = None
     if weight is not None:
-        w = weight.to(input.dtype)[safe]
-    if any_ignored:
-        keep = (~ignored).to(input.dtype)
+        w = weight.to(input.dtype)[safe].unsqueeze(1)
+    if keep is not None:
         w = keep if w is None else w * keep
     return (picked if w is None else picked * w), w
 
@@ -235,14 +240,15 @@ def _as_batch(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor, bool]:
 def _nll(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str) -> Tensor:
     x, t, squeeze = _as_batch(input, target)
     picked, w = _picked(x, t, weight, ignore_index)
-    loss = -picked
+    # Few graph nodes on the hot path (gather, sum, one scalar multiply): this is the MLP step's loss.
     if reduction == "none":
+        loss = -picked.squeeze(1)
         return loss.reshape(()) if squeeze else loss
     if reduction == "sum":
-        return loss.sum()
+        return -picked.sum()
     if w is None:
-        return loss.mean()
-    return loss.sum() / w.sum()
+        return picked.sum() * (-1.0 / picked.numel()) if picked.numel() else -picked.sum() / 0.0
+    return -picked.sum() / w.sum()
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
