@@ -222,17 +222,23 @@ class RuleNode(Node):
             raise version_error(t, self, 0, ver[0], expected)
         return t
 
+    def _input(self, name: str) -> Any:
+        if self.freed:  # a node whose saved tensors were released keeps nothing else either
+            raise RuntimeError(FREED_MESSAGE)
+        return self._inputs[self.rule.inputs.index(name)]
+
     def input_shape(self, name: str) -> Any:
-        """The shape of tensor input ``name`` (a list of shapes for a list input), even after release."""
-        v = self._inputs[self.rule.inputs.index(name)]
+        """The shape of tensor input ``name`` (a list of shapes for a list input), even after the
+        release of a node that saved no tensors (it can run again)."""
+        v = self._input(name)
         return [_shape(x) for x in v] if v.__class__ in _LIST_TYPES else _shape(v)
 
     def input_device(self, name: str) -> Any:
-        v = self._inputs[self.rule.inputs.index(name)]
+        v = self._input(name)
         return v._device if isinstance(v, TensorBase) else v[2]
 
     def input_dtype(self, name: str) -> Any:
-        v = self._inputs[self.rule.inputs.index(name)]
+        v = self._input(name)
         return [_dtype(x) for x in v] if v.__class__ in _LIST_TYPES else _dtype(v)
 
 
@@ -304,8 +310,13 @@ class RuleNode(Node):
 
     def release(self) -> None:
         if self._saved is not None or self._out is not None:
+            # It can never run again: drop every reference at once (arg() then raises FREED).
             self.freed = True
-        self._saved = self._out = None
+            self._saved = self._out = self._args = None
+            self._inputs = ()
+            if self._kwargs:
+                self._kwargs = {}
+            return
         args = self._args
         if args is not None:
             self._args = tuple([_RELEASED if isinstance(a, TensorBase) else _released(a) for a in args])
