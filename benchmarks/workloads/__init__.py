@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from harness import Workload
 
-from workloads import autograd, conv, creation, matmul, optim, pool, tiny_ops
+from workloads import autograd, conv, creation, matmul, nn, optim, pool, tiny_ops
 
 __all__ = ["MODULES", "all_workloads", "select"]
 
-MODULES = (tiny_ops, creation, matmul, pool, conv, autograd, optim)
+MODULES = (tiny_ops, creation, matmul, pool, conv, autograd, optim, nn)
 
 
 def all_workloads() -> list[Workload]:
