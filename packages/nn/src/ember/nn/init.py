@@ -170,8 +170,9 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
             d = ember.arange(min_dim, device=tensor.device)
             out_ch = (ember.arange(groups, device=tensor.device) * per_group).reshape(-1, 1) + d
             in_ch = d.expand(groups, min_dim)
-            centre = tuple(s // 2 for s in sizes[2:])
-            tensor[(out_ch.reshape(-1), in_ch.reshape(-1), *centre)] = 1
+            index = [out_ch.reshape(-1), in_ch.reshape(-1)]
+            index.extend(s // 2 for s in sizes[2:])
+            tensor[tuple(index)] = 1
     return tensor
 
 
