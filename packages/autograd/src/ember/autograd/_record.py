@@ -286,26 +286,33 @@ class RuleNode(Node):
         if dt.category != FLOATING:
             return None
         inputs = self._inputs
+        shapes = []
         for v in inputs:  # kernels get operands of one dtype
             if isinstance(v, TensorBase):
                 if v._dtype is not dt:
                     return None
-            elif v.__class__ is _InputMeta and v[1] is not dt:
-                return None
+                shapes.append(v._data.shape)
+            elif v.__class__ is _InputMeta:
+                if v[1] is not dt:
+                    return None
+                shapes.append(v[0])
+            else:
+                shapes.append(None)
         res = rule.fast(self, g, *inputs)  # type: ignore[misc]
         if res is NotImplemented:
             return None
         gd = g._data
         base = g if rule.fast_views else None
         out: list[Any] = []
-        for r, v, e in zip(res, inputs, self.next_functions, strict=True):
+        for r, shape, e in zip(res, shapes, self.next_functions, strict=True):
             if r is None or e[0] is None:
                 out.append(None)
-                continue
-            shape = v._data.shape if isinstance(v, TensorBase) else v[0]
-            if r.shape != shape:
-                r = _sum_to(g._backend, r, tuple(shape), dt)
-            out.append(g if r is gd else wrap(r, dt, g._device, g._backend, base))
+            elif r is gd and gd.shape == shape:
+                out.append(g)
+            else:
+                if r.shape != shape:
+                    r = _sum_to(g._backend, r, tuple(shape), dt)
+                out.append(wrap(r, dt, g._device, g._backend, base))
         return tuple(out)
 
     def release(self) -> None:
@@ -560,7 +567,11 @@ def record(rule: Rule, binding: Binding, fn: Callable[..., Any], args: tuple[Any
     edges, lists, live = _edges(inputs)
     if edges and not live:
         return out  # no differentiable input requires grad (only an integer index did, say)
-    return _finish(make_node(rule, binding, args, kwargs, inputs, edges, lists), rule, out)
+    node = make_node(rule, binding, args, kwargs, inputs, edges, lists)
+    if out.__class__ is not Tensor or out._base is not None or rule.save_output:
+        return _finish(node, rule, out)
+    out._grad_fn = node  # _finish's common case: one tensor, not a view, nothing to save
+    return out
 
 
 def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:

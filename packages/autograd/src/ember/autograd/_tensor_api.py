@@ -1,8 +1,9 @@
 """The tensor side of autograd: core's bridge functions and the methods ember-autograd adds.
 
-Core's ``Tensor`` calls :func:`set_requires_grad`, :func:`set_grad` and
-``backward``; :func:`install` adds ``register_hook``, ``retain_grad``,
-``retains_grad``, ``detach_``, ``data`` and ``register_post_accumulate_grad_hook``.
+Core's ``Tensor`` calls :func:`set_requires_grad`, :func:`set_grad` and ``backward``
+(:func:`install` makes ``Tensor.backward`` call the engine directly); it adds
+``register_hook``, ``retain_grad``, ``retains_grad``, ``detach_``, ``data`` and
+``register_post_accumulate_grad_hook``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase, wrap
+from ember.autograd._engine import backward as _engine_backward
 from ember.autograd._graph import RemovableHandle, meta_of
 
 __all__ = ["set_requires_grad", "set_grad", "install"]
@@ -116,7 +118,16 @@ def _set_data(self: Any, value: Any) -> None:
     self._backend = value._backend
 
 
+def backward(self: Any, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False,
+             inputs: Any = None) -> None:
+    """Accumulate gradients of this tensor into the leaves' ``.grad``."""
+    _engine_backward(self, gradient, retain_graph, create_graph, inputs)
+
+
 def install() -> None:
+    # Core's Tensor.backward looks this package up on every call; with it installed, call it directly.
+    backward.__doc__ = Tensor.backward.__doc__
+    Tensor.backward = backward  # type: ignore[method-assign]
     Tensor.register_hook = register_hook  # type: ignore[attr-defined]
     Tensor.retain_grad = retain_grad  # type: ignore[attr-defined]
     Tensor.retains_grad = property(_retains_grad)  # type: ignore[attr-defined]

@@ -49,9 +49,11 @@ def _alpha(ctx: Any) -> Any:
 
 @fast("add")
 def add(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    alpha = _alpha(ctx)
     gd = g._data
-    return gd, (gd if alpha == 1 else g._backend.multiply(gd, alpha)) if _need(ctx, 1) else None
+    if ctx.next_functions[1][0] is None:
+        return gd, None
+    alpha = _alpha(ctx)
+    return gd, (gd if alpha == 1 else g._backend.multiply(gd, alpha))
 
 
 @fast("sub")
@@ -76,9 +78,10 @@ def neg(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
 
 @fast("mul")
 def mul(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    gd, bk = g._data, g._backend
-    return (bk.multiply(gd, _a(y)) if _need(ctx, 0) else None,
-            bk.multiply(gd, _a(x)) if _need(ctx, 1) else None)
+    gd, multiply = g._data, g._backend.multiply
+    nf = ctx.next_functions
+    return (multiply(gd, y._data if isinstance(y, TensorBase) else y) if nf[0][0] is not None else None,
+            multiply(gd, x._data) if nf[1][0] is not None else None)
 
 
 def _div(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
