@@ -255,7 +255,7 @@ class RuleNode(Node):
                     nr = 0 if t._meta is None else t._meta.output_nr
                     raise version_error(t, fn, nr, ver[0], expected)
         rule = self.rule
-        if rule.fast is not None and not create_graph:
+        if rule.fast is not None and not create_graph and not self._n_outputs:
             fast = self._apply_fast(rule, grads[0])
             if fast is not None:
                 return fast
@@ -280,39 +280,34 @@ class RuleNode(Node):
 
     def _apply_fast(self, rule: Rule, g: Any) -> tuple[Any, ...] | None:
         """The rule's raw backward (see ``_rules.fast``), or None where it does not apply."""
-        if g is None or self._n_outputs or self.has_lists:
+        if g is None or self.has_lists:
             return None
         dt = g._dtype
         if dt.category != FLOATING:
             return None
         inputs = self._inputs
-        shapes = []
         for v in inputs:  # kernels get operands of one dtype
             if isinstance(v, TensorBase):
                 if v._dtype is not dt:
                     return None
-                shapes.append(v._data.shape)
-            elif v.__class__ is _InputMeta:
-                if v[1] is not dt:
-                    return None
-                shapes.append(v[0])
-            else:
-                shapes.append(None)
+            elif v.__class__ is _InputMeta and v[1] is not dt:
+                return None
         res = rule.fast(self, g, *inputs)  # type: ignore[misc]
         if res is NotImplemented:
             return None
         gd = g._data
-        base = g if rule.fast_views else None
         out: list[Any] = []
-        for r, shape, e in zip(res, shapes, self.next_functions, strict=True):
+        for r, v, e in zip(res, inputs, self.next_functions, strict=True):
             if r is None or e[0] is None:
                 out.append(None)
-            elif r is gd and gd.shape == shape:
+                continue
+            shape = v._data.shape if isinstance(v, TensorBase) else v[0]
+            if r is gd and gd.shape == shape:
                 out.append(g)
-            else:
-                if r.shape != shape:
-                    r = _sum_to(g._backend, r, tuple(shape), dt)
-                out.append(wrap(r, dt, g._device, g._backend, base))
+                continue
+            if r.shape != shape:
+                r = _sum_to(g._backend, r, tuple(shape), dt)
+            out.append(wrap(r, dt, g._device, g._backend, g if rule.fast_views else None))
         return tuple(out)
 
     def release(self) -> None:
@@ -326,7 +321,10 @@ class RuleNode(Node):
             return
         args = self._args
         if args is not None:
-            self._args = tuple([_RELEASED if isinstance(a, TensorBase) else _released(a) for a in args])
+            self._args = tuple([
+                _RELEASED if isinstance(a, TensorBase) else (_released(a) if a.__class__ in _LIST_TYPES else a)
+                for a in args
+            ])
             if self._kwargs:
                 self._kwargs = {k: _released(v) for k, v in self._kwargs.items()}
         self._inputs = tuple([
