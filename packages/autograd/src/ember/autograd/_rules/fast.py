@@ -179,8 +179,8 @@ def _spread(ctx: Any, g: Any, shape: tuple[int, ...], op: str, scale: int) -> An
     axes = reduced_axes(shape, ctx.dim, op)
     if scale != 1:
         gd = bk.divide(gd, scale)
-    if axes is None:  # one value everywhere: a fresh filled array beats a broadcast view
-        return bk.full(shape, bk.item(gd), g._dtype, g._device.index)
+    if axes is None:  # one value everywhere: zeros plus it (no device sync for a host scalar)
+        return bk.add(bk.full(shape, 0, g._dtype, g._device.index), gd)
     kept = tuple(1 if d in axes else n for d, n in enumerate(shape))
     if tuple(gd.shape) != kept:
         gd = bk.reshape(gd, kept, None)
