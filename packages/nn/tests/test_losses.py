@@ -162,7 +162,8 @@ def _ce_ref(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, ignore: int, red
         return out.reshape(y.shape)
     if reduction == "sum":
         return (1 - smoothing) * nll.sum() + smoothing / c * smooth.sum()
-    return (1 - smoothing) * nll.sum() / wt.sum() + smoothing / c * smooth.sum() / wt.sum()
+    with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0 is torch's nan too
+        return (1 - smoothing) * nll.sum() / wt.sum() + smoothing / c * smooth.sum() / wt.sum()
 
 
 @PROPERTY
