@@ -13,6 +13,7 @@ from ember.backends._array_api import SCATTER_UFUNCS
 from ember_cpu._conv import ConvKernels
 from ember_cpu._malloc import tune_malloc
 from ember_cpu._nn import NNKernels
+from ember_cpu._optim import OptimKernels
 from ember_cpu._pool import PoolKernels
 from ember_cpu._quiet import enter_quiet, leave_quiet, quiet, ufunc_kernel
 
@@ -29,7 +30,7 @@ _NEVER_WARN = frozenset({
 })
 
 
-class NumpyBackend(ConvKernels, PoolKernels, NNKernels, ArrayAPIBackend):
+class NumpyBackend(ConvKernels, PoolKernels, NNKernels, OptimKernels, ArrayAPIBackend):
     """Ember's CPU backend. Arrays are ``numpy.ndarray``; views share memory."""
 
     name: ClassVar[str] = "numpy"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 from ember.backends._optional import OPTIONAL_KERNELS
 from ember.backends.reference.pool import pool_output_size
 from ember_cpu._quiet import quiet
+from ember_cpu._threads import _in_parallel
 
 __all__ = ["PoolKernels"]
 
@@ -161,43 +161,6 @@ def _max_pool_block(
             w = which[sub]
             np.copyto(w, t, where=np.isnan(x[src]))
     np.add(steps[which], starts, out=indices)
-
-
-_executor: Any = None
-
-
-def _workers() -> int:
-    """Threads for large pooling: ``OMP_NUM_THREADS`` if set (as PyTorch and OpenBLAS read it), else the usable cores."""
-    try:
-        return max(1, int(os.environ["OMP_NUM_THREADS"]))
-    except (KeyError, ValueError):
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-_WORKERS = _workers()
-#: Below this many output elements one thread is faster than handing blocks out.
-_PARALLEL_MIN = 1 << 18
-
-
-def _in_parallel(block: Any, rows: int, work: int) -> None:
-    """``block(lo, hi)`` over ``range(rows)`` in contiguous chunks, one per core when the work is big.
-
-    NumPy's ufunc loops release the GIL, so the chunks of a large pooling run concurrently
-    (PyTorch parallelises its pooling kernels over planes the same way).
-    """
-    global _executor
-    if _WORKERS < 2 or rows < 2 or work < _PARALLEL_MIN:
-        block(0, rows)
-        return
-    if _executor is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ember-pool")
-    chunks = min(_WORKERS, rows)
-    bounds = [rows * i // chunks for i in range(chunks + 1)]
-    futures = [_executor.submit(block, lo, hi) for lo, hi in itertools.pairwise(bounds)]
-    for future in futures:
-        future.result()
 
 
 class PoolKernels:

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 from ember._tensor import Tensor
 from ember._tensor_base import bump_version
+import ember.backends.reference.optim  # noqa: F401  (registers the update kernels)
+from ember.backends import kernel
 
 __all__ = ["sgd", "adam", "adamax", "nadam", "radam", "Ops", "ops_for"]
 
@@ -160,7 +162,6 @@ def _bump_step(step_t: Tensor) -> float:
     return float(ops.bk.item(step_t._data))
 
 
-@_quiet
 def sgd(
     params: list[Tensor],
     grads: list[Tensor],
@@ -173,28 +174,27 @@ def sgd(
     nesterov: bool,
     maximize: bool,
 ) -> None:
-    """SGD with optional momentum (the first step stores the gradient itself as the buffer)."""
+    """SGD with optional momentum (the first step stores the gradient itself as the buffer).
+
+    One fused backend kernel per parameter (optional tier ``sgd_update``).
+    """
     for i, param in enumerate(params):
-        ops = ops_for(param)
-        bk = ops.bk
-        g = _grad(ops, param, grads[i], maximize, weight_decay)
-        if momentum != 0:
-            buf = momentum_buffer_list[i]
-            if buf is None:
-                buf = grads[i].detach().clone()
-                if g is not grads[i]._data:
-                    bk.copy_into(buf._data, g)
-                momentum_buffer_list[i] = buf
-            else:
-                ops.set_mul(buf._data, momentum)
-                ops.set_add(buf._data, g if dampening == 0 else bk.multiply(g, 1 - dampening))
-                bump_version(buf)
-            g = bk.add(g, bk.multiply(buf._data, momentum)) if nesterov else buf._data
-        ops.set_add(param._data, bk.multiply(g, -lr))
+        bk = param._backend
+        buf = momentum_buffer_list[i] if momentum != 0 else None
+        first = False
+        if momentum != 0 and buf is None:
+            buf = momentum_buffer_list[i] = grads[i].detach().clone()
+            first = True
+        kernel(bk, "sgd_update")(
+            param._data, grads[i]._data, None if buf is None else buf._data, first=first, lr=lr,
+            momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+            maximize=maximize,
+        )
+        if buf is not None and not first:
+            bump_version(buf)
         bump_version(param)
 
 
-@_quiet
 def adam(
     params: list[Tensor],
     grads: list[Tensor],
@@ -212,33 +212,20 @@ def adam(
     maximize: bool,
     decoupled_weight_decay: bool,
 ) -> None:
-    """Adam (``decoupled_weight_decay``: AdamW), with bias corrections and optional AMSGrad."""
+    """Adam (``decoupled_weight_decay``: AdamW), with bias corrections and optional AMSGrad.
+
+    One fused backend kernel per parameter (optional tier ``adam_update``).
+    """
     for i, param in enumerate(params):
-        ops = ops_for(param)
-        bk = ops.bk
         step = _bump_step(state_steps[i])
-        p = param._data
-        if weight_decay != 0 and decoupled_weight_decay:
-            ops.set_mul(p, 1 - lr * weight_decay)
-            g = _grad(ops, param, grads[i], maximize, 0.0)
-        else:
-            g = _grad(ops, param, grads[i], maximize, weight_decay)
-        m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
-        ops.set_lerp(m, g, 1 - beta1)
-        ops.set_mul(v, beta2)
-        ops.set_addcmul_sq(v, g, 1 - beta2)
-        bias_correction1 = 1 - beta1**step
-        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-        step_size = lr / bias_correction1
+        kernel(param._backend, "adam_update")(
+            param._data, grads[i]._data, exp_avgs[i]._data, exp_avg_sqs[i]._data,
+            max_exp_avg_sqs[i]._data if amsgrad else None, step=step, lr=lr, beta1=beta1, beta2=beta2,
+            eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+            decoupled=decoupled_weight_decay,
+        )
         if amsgrad:
-            ops.set_maximum(max_exp_avg_sqs[i]._data, v)
             bump_version(max_exp_avg_sqs[i])
-            v = max_exp_avg_sqs[i]._data
-        # PyTorch's capturable form: -step_size folded into the denominator saves a pass over
-        # the tensor (p += m / d'); equal to its addcdiv form up to rounding
-        neg_step_size = -step_size
-        denom = ops.tadd(ops.tdiv(bk.sqrt(v), bias_correction2_sqrt * neg_step_size), eps / neg_step_size)
-        ops.set_add(p, bk.divide(m, denom))
         bump_version(exp_avgs[i])
         bump_version(exp_avg_sqs[i])
         bump_version(param)
