@@ -21,9 +21,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+import ember.backends.reference.optim  # noqa: F401  (registers the update kernels)
 from ember._tensor import Tensor
 from ember._tensor_base import bump_version
-import ember.backends.reference.optim  # noqa: F401  (registers the update kernels)
 from ember.backends import kernel
 
 __all__ = ["sgd", "adam", "adamax", "nadam", "radam", "Ops", "ops_for"]
