@@ -1,7 +1,7 @@
 """Fast NumPy optimizer-update kernels of the optional tier (contracts: ``ember.backends.reference.optim``).
 
 One Adam step is about a dozen elementwise passes over a parameter and its state. The
-kernels here run them chunk by chunk on flat views: each chunk (256 KiB per array) goes
+kernels here run them chunk by chunk on flat views: each chunk (up to 1 MiB per array) goes
 through every pass while it is in cache, with ``out=`` into per-thread scratch
 buffers, so a step allocates nothing the size of the parameter. Large parameters have
 their chunks split over the shared thread pool (:mod:`ember_cpu._threads`); NumPy's
@@ -18,14 +18,16 @@ from collections.abc import Callable
 import numpy as np
 
 from ember_cpu._quiet import quiet
-from ember_cpu._threads import _in_parallel
+from ember_cpu._threads import _WORKERS, _shared_out
 
 __all__ = ["OptimKernels"]
 
-#: Bytes per array per chunk: a chunk's arrays and scratch (~6 x this) stay in a core's L2.
-_CHUNK_BYTES = 1 << 18
+#: Bytes per array per chunk, at most and at least: a chunk's ~6 arrays stay in cache (L2/L3),
+#: and each ufunc call does enough work to hide its ~1 us of Python overhead.
+_CHUNK_BYTES = 1 << 20
+_MIN_CHUNK_BYTES = 1 << 16
 #: Elements below which one thread updates the whole parameter.
-_PARALLEL_MIN = 1 << 17
+_PARALLEL_MIN = 1 << 18
 
 _local = threading.local()
 
@@ -61,7 +63,8 @@ def _run(chunk: Callable[..., None], arrays: list[np.ndarray | None], grad: np.n
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
     g = np.ascontiguousarray(grad).reshape(-1)
-    size = max(1, _CHUNK_BYTES // dt.itemsize)
+    # a few chunks per thread, so a thread that starts late still gets a share
+    size = min(_CHUNK_BYTES // dt.itemsize, max(_MIN_CHUNK_BYTES // dt.itemsize, -(-n // (4 * _WORKERS))))
     count = -(-n // size)
 
     def block(lo: int, hi: int) -> None:
@@ -71,7 +74,7 @@ def _run(chunk: Callable[..., None], arrays: list[np.ndarray | None], grad: np.n
             k = b - a
             chunk(t[:k], t2[:k], g[a:b], *(None if x is None else x[a:b] for x in flat))
 
-    _in_parallel(block, count, n, _PARALLEL_MIN)
+    _shared_out(block, count, n, _PARALLEL_MIN)
 
 
 def _effective_grad(g: np.ndarray, p: np.ndarray, t2: np.ndarray, maximize: bool, weight_decay: float) -> np.ndarray:
