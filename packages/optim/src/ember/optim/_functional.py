@@ -5,7 +5,10 @@ given (also updated in place), one parameter at a time with whole-array kernels,
 a step costs a fixed number of vectorised kernels per parameter whatever its size.
 The formulas are PyTorch's single-tensor ("for-loop") implementations.
 
-The arithmetic runs on the tensors' native arrays, below the Tensor layer: an
+Adam/AdamW and SGD are one optional-tier kernel call per parameter (``adam_update``,
+``sgd_update``: reference in :mod:`ember.backends.reference.optim`, which a backend may
+override with a fused or threaded version, as the CPU backend does). The other rules
+run on the tensors' native arrays, below the Tensor layer: an
 optimizer step needs no dtype promotion, broadcasting checks or autograd, and
 core's in-place Tensor ops compute into a temporary and copy it back. Where the
 backend's arrays update in place (the array API's ``*=``, ``+=``, ...; probed once
