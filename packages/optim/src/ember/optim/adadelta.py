@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-import ember
 from ember._tensor import Tensor
-from ember.optim.optimizer import Optimizer, ParamsT, check_lr, evaluate_closure, to_float, use_grad
-from ember.optim.rmsprop import check_real, scalar_step
+from ember.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    evaluate_closure,
+    to_float,
+    use_grad,
+    zeros,
+)
+from ember.optim.rmsprop import check_real, fresh_scalar_step
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -57,37 +65,16 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False),
-                               ("differentiable", False), ("capturable", False)):
-                group.setdefault(key, value)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            square_avgs: list[Tensor] = []
-            acc_deltas: list[Tensor] = []
-            steps: list[Tensor] = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_real("Adadelta", p)
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_step()
-                    state["square_avg"] = ember.zeros_like(p)
-                    state["acc_delta"] = ember.zeros_like(p)
-                square_avgs.append(state["square_avg"])
-                acc_deltas.append(state["acc_delta"])
-                steps.append(state["step"])
+            params, grads, (steps, square_avgs, acc_deltas) = self._gather(
+                group, partial(check_real, "Adadelta"), step=fresh_scalar_step, square_avg=zeros, acc_delta=zeros
+            )
             adadelta(
                 params, grads, square_avgs, acc_deltas, steps,
                 lr=to_float(group["lr"]), rho=group["rho"], eps=group["eps"],

@@ -7,8 +7,16 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim.optimizer import Optimizer, ParamsT, check_lr, evaluate_closure, to_float, use_grad
-from ember.optim.rmsprop import check_real, scalar_step
+from ember.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    evaluate_closure,
+    to_float,
+    use_grad,
+    zeros,
+)
+from ember.optim.rmsprop import check_real, fresh_scalar_step, scalar_step
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -76,12 +84,7 @@ class Adagrad(Optimizer):
                 state["step"] = scalar_step()
                 state["sum"] = ember.full_like(p, group["initial_accumulator_value"])
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False),
-                               ("differentiable", False), ("fused", None)):
-                group.setdefault(key, value)
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None))
 
     def share_memory(self) -> None:
         """Kept for PyTorch compatibility: Ember's CPU buffers need no sharing step."""
@@ -91,18 +94,8 @@ class Adagrad(Optimizer):
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            sums: list[Tensor] = []
-            steps: list[Tensor] = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                sums.append(state["sum"])
-                steps.append(state["step"])
+            # the state was made at construction (lazy=False: the initialisers are not called)
+            params, grads, (sums, steps) = self._gather(group, lazy=False, sum=zeros, step=fresh_scalar_step)
             adagrad(
                 params, grads, sums, steps,
                 lr=to_float(group["lr"]), weight_decay=group["weight_decay"],

@@ -8,7 +8,15 @@ from typing import Any
 import ember
 from ember._tensor import Tensor
 from ember.optim import _functional as F
-from ember.optim.optimizer import Optimizer, ParamsT, check_lr, evaluate_closure, to_float, use_grad
+from ember.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    evaluate_closure,
+    to_float,
+    use_grad,
+    zeros,
+)
 
 __all__ = ["Adam", "check_adam_args", "new_step", "check_fused_foreach"]
 
@@ -38,10 +46,9 @@ def new_step() -> Tensor:
     return ember.tensor(0.0, dtype=ember.float32)
 
 
-def step_to_tensor(state: dict[str, Any], key: str = "step") -> None:
-    """Old state dicts kept ``step`` as a number; make it the float32 tensor the update expects."""
-    if state and key in state and not isinstance(state[key], Tensor):
-        state[key] = ember.tensor(float(state[key]), dtype=ember.float32)
+def fresh_step(p: Tensor) -> Tensor:
+    """:func:`new_step` as a :data:`~ember.optim.optimizer.StateInit` (the parameter is not used)."""
+    return new_step()
 
 
 class Adam(Optimizer):
@@ -96,51 +103,21 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         check_fused_foreach(fused, foreach, differentiable)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                step_to_tensor(self.state.get(p, {}))
-
-    def _init_group(self, group: dict[str, Any], params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
-                    exp_avg_sqs: list[Tensor], max_exp_avg_sqs: list[Tensor], steps: list[Tensor]) -> None:
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            grads.append(p.grad)
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = new_step()
-                state["exp_avg"] = ember.zeros_like(p)
-                state["exp_avg_sq"] = ember.zeros_like(p)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = ember.zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_avg_sqs.append(state["exp_avg_sq"])
-            if group["amsgrad"]:
-                max_exp_avg_sqs.append(state["max_exp_avg_sq"])
-            steps.append(state["step"])
+    _group_defaults = (
+        ("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
+        ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None),
+    )
+    _tensor_counters = ("step",)
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            exp_avgs: list[Tensor] = []
-            exp_avg_sqs: list[Tensor] = []
-            max_exp_avg_sqs: list[Tensor] = []
-            steps: list[Tensor] = []
-            self._init_group(group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps)
+            params, grads, (steps, exp_avgs, exp_avg_sqs, max_exp_avg_sqs) = self._gather(
+                group, step=fresh_step, exp_avg=zeros, exp_avg_sq=zeros,
+                max_exp_avg_sq=zeros if group["amsgrad"] else None,
+            )
             beta1, beta2 = group["betas"]
             F.adam(
                 params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,

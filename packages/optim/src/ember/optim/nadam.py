@@ -8,10 +8,15 @@ from typing import Any
 import ember
 from ember._tensor import Tensor
 from ember.optim import _functional as F
-from ember.optim.adam import check_adam_args, new_step, step_to_tensor
-from ember.optim.optimizer import Optimizer, ParamsT, evaluate_closure, to_float, use_grad
+from ember.optim.adam import check_adam_args, fresh_step
+from ember.optim.optimizer import Optimizer, ParamsT, evaluate_closure, to_float, use_grad, zeros
 
 __all__ = ["NAdam"]
+
+
+def _one(p: Tensor) -> Tensor:
+    """A fresh ``mu_product``: a 0-d float32 one (whatever the parameter's dtype, as in PyTorch)."""
+    return ember.tensor(1.0, dtype=ember.float32)
 
 
 class NAdam(Optimizer):
@@ -59,45 +64,20 @@ class NAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                step_to_tensor(p_state)
-                step_to_tensor(p_state, "mu_product")
+    _group_defaults = (
+        ("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
+        ("decoupled_weight_decay", False),
+    )
+    _tensor_counters = ("step", "mu_product")
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            exp_avgs: list[Tensor] = []
-            exp_avg_sqs: list[Tensor] = []
-            mu_products: list[Tensor] = []
-            steps: list[Tensor] = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = new_step()
-                    state["mu_product"] = ember.tensor(1.0, dtype=ember.float32)
-                    state["exp_avg"] = ember.zeros_like(p)
-                    state["exp_avg_sq"] = ember.zeros_like(p)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                mu_products.append(state["mu_product"])
-                steps.append(state["step"])
+            params, grads, (steps, mu_products, exp_avgs, exp_avg_sqs) = self._gather(
+                group, step=fresh_step, mu_product=_one, exp_avg=zeros, exp_avg_sq=zeros
+            )
             beta1, beta2 = group["betas"]
             F.nadam(
                 params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, beta1=to_float(beta1),

@@ -16,14 +16,17 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import ember
 from ember._tensor import Tensor
 
-__all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict"]
+__all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict", "StateInit", "zeros", "step_to_tensor"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 StateDict = dict[str, Any]
+StateInit = Callable[[Tensor], Tensor]
+"""Makes a fresh per-parameter state entry from the parameter (see :meth:`Optimizer._gather`)."""
 R = TypeVar("R")
 _SCALAR_STATE = frozenset({"step", "mu_product"})
 
@@ -129,6 +132,11 @@ class Optimizer:
     to them by position.
     """
 
+    # options that older state dicts may lack, filled in by ``__setstate__`` (in this order)
+    _group_defaults: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    # per-parameter counters that older state dicts kept as numbers (made float32 tensors on load)
+    _tensor_counters: ClassVar[tuple[str, ...]] = ()
+
     OptimizerPreHook = Callable[["Optimizer", tuple[Any, ...], dict[str, Any]], "tuple[Any, Any] | None"]
     OptimizerPostHook = Callable[["Optimizer", tuple[Any, ...], dict[str, Any]], None]
 
@@ -176,6 +184,14 @@ class Optimizer:
                 setattr(self, name, OrderedDict())
         self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._group_defaults:
+                group.setdefault(key, value)
+            if self._tensor_counters:
+                for p in group["params"]:
+                    p_state = self.state.get(p, {})
+                    for key in self._tensor_counters:
+                        step_to_tensor(p_state, key)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -342,6 +358,39 @@ class Optimizer:
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
+    def _gather(
+        self,
+        group: dict[str, Any],
+        check: Callable[[Tensor], None] | None = None,
+        lazy: bool = True,
+        **buffers: StateInit | None,
+    ) -> tuple[list[Tensor], list[Tensor], list[list[Tensor]]]:
+        """The group's parameters that have a gradient, their gradients, and one list per state buffer.
+
+        ``buffers`` maps each state key to the function making its initial value from the
+        parameter (the entries are created in this order on a parameter's first step,
+        unless ``lazy`` is false: state made at construction); a key given ``None`` is not
+        used (its list stays empty). ``check(p)`` runs on each parameter before it is taken.
+        """
+        used = [(key, init) for key, init in buffers.items() if init is not None]
+        params: list[Tensor] = []
+        grads: list[Tensor] = []
+        lists: dict[str, list[Tensor]] = {key: [] for key in buffers}
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            if check is not None:
+                check(p)
+            params.append(p)
+            grads.append(p.grad)
+            state = self.state[p]
+            if lazy and len(state) == 0:
+                for key, init in used:
+                    state[key] = init(p)
+            for key, _ in used:
+                lists[key].append(state[key])
+        return params, grads, list(lists.values())
+
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a parameter group (a dict with ``"params"`` and optional per-group options).
 
@@ -420,6 +469,17 @@ def check_lr(lr: Any) -> None:
         raise ValueError("Tensor lr must be 1-element")
     if lr < 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def zeros(p: Tensor) -> Tensor:
+    """A zero state buffer shaped like ``p`` (a :data:`StateInit`)."""
+    return ember.zeros_like(p)
+
+
+def step_to_tensor(state: dict[str, Any], key: str = "step") -> None:
+    """Old state dicts kept ``step`` as a number; make it the float32 tensor the update expects."""
+    if state and key in state and not isinstance(state[key], Tensor):
+        state[key] = ember.tensor(float(state[key]), dtype=ember.float32)
 
 
 def to_float(x: Any) -> float:

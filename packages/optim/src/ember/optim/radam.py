@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import ember
 from ember._tensor import Tensor
 from ember.optim import _functional as F
-from ember.optim.adam import check_adam_args, new_step, step_to_tensor
-from ember.optim.optimizer import Optimizer, ParamsT, evaluate_closure, to_float, use_grad
+from ember.optim.adam import check_adam_args, fresh_step
+from ember.optim.optimizer import Optimizer, ParamsT, evaluate_closure, to_float, use_grad, zeros
 
 __all__ = ["RAdam"]
 
@@ -56,40 +55,20 @@ class RAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                step_to_tensor(self.state.get(p, {}))
+    _group_defaults = (
+        ("foreach", None), ("maximize", False), ("differentiable", False), ("decoupled_weight_decay", False),
+        ("capturable", False),
+    )
+    _tensor_counters = ("step",)
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            exp_avgs: list[Tensor] = []
-            exp_avg_sqs: list[Tensor] = []
-            steps: list[Tensor] = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = new_step()
-                    state["exp_avg"] = ember.zeros_like(p)
-                    state["exp_avg_sq"] = ember.zeros_like(p)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                steps.append(state["step"])
+            params, grads, (steps, exp_avgs, exp_avg_sqs) = self._gather(
+                group, step=fresh_step, exp_avg=zeros, exp_avg_sq=zeros
+            )
             beta1, beta2 = group["betas"]
             F.radam(
                 params, grads, exp_avgs, exp_avg_sqs, steps, beta1=to_float(beta1), beta2=to_float(beta2),

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim.optimizer import Optimizer, ParamsT, check_lr, evaluate_closure, to_float, use_grad
+from ember.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    evaluate_closure,
+    to_float,
+    use_grad,
+    zeros,
+)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -16,6 +25,11 @@ def scalar_step() -> Tensor:
     """A fresh ``step`` counter: a 0-d tensor of PyTorch's scalar dtype (float64 iff that is the default)."""
     dt = ember.float64 if ember.get_default_dtype() is ember.float64 else ember.float32
     return ember.zeros((), dtype=dt)
+
+
+def fresh_scalar_step(p: Tensor) -> Tensor:
+    """:func:`scalar_step` as a :data:`~ember.optim.optimizer.StateInit` (the parameter is not used)."""
+    return scalar_step()
 
 
 def check_real(name: str, p: Tensor) -> None:
@@ -75,44 +89,21 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("momentum", 0), ("centered", False), ("foreach", None),
-                               ("maximize", False), ("differentiable", False), ("capturable", False)):
-                group.setdefault(key, value)
+    _group_defaults = (
+        ("momentum", 0), ("centered", False), ("foreach", None), ("maximize", False),
+        ("differentiable", False), ("capturable", False),
+    )
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            square_avgs: list[Tensor] = []
-            grad_avgs: list[Tensor] = []
-            buffers: list[Tensor] = []
-            steps: list[Tensor] = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                check_real("RMSprop", p)
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = scalar_step()
-                    state["square_avg"] = ember.zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = ember.zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = ember.zeros_like(p)
-                square_avgs.append(state["square_avg"])
-                steps.append(state["step"])
-                if group["momentum"] > 0:
-                    buffers.append(state["momentum_buffer"])
-                if group["centered"]:
-                    grad_avgs.append(state["grad_avg"])
+            params, grads, (steps, square_avgs, buffers, grad_avgs) = self._gather(
+                group, partial(check_real, "RMSprop"), step=fresh_scalar_step, square_avg=zeros,
+                momentum_buffer=zeros if group["momentum"] > 0 else None,
+                grad_avg=zeros if group["centered"] else None,
+            )
             rmsprop(
                 params, grads, square_avgs, grad_avgs, buffers, steps,
                 lr=to_float(group["lr"]), alpha=group["alpha"], eps=group["eps"],

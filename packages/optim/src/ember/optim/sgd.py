@@ -65,30 +65,20 @@ class SGD(Optimizer):
         if fused and foreach:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+    _group_defaults = (
+        ("nesterov", False), ("maximize", False), ("foreach", None), ("differentiable", False), ("fused", False),
+    )
 
     @use_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = evaluate_closure(closure)
         for group in self.param_groups:
-            params: list[Tensor] = []
-            grads: list[Tensor] = []
-            buffers: list[Tensor | None] = []
+            params, grads, _ = self._gather(group)
             momentum = group["momentum"]
-            for p in group["params"]:
-                if p.grad is not None:
-                    params.append(p)
-                    grads.append(p.grad)
-                    if momentum != 0:
-                        buffers.append(self.state[p].get("momentum_buffer"))
+            buffers: list[Tensor | None] = (
+                [self.state[p].get("momentum_buffer") for p in params] if momentum != 0 else []
+            )
             F.sgd(
                 params, grads, buffers if momentum != 0 else [None] * len(params),
                 weight_decay=to_float(group["weight_decay"]), momentum=momentum, lr=to_float(group["lr"]),
