@@ -157,6 +157,28 @@ def _grad(ops: Ops, param: Tensor, grad: Tensor, maximize: bool, weight_decay: f
     return g
 
 
+def _decayed_grad(
+    ops: Ops, param: Tensor, grad: Tensor, maximize: bool, weight_decay: float, decoupled: bool, lr: float
+) -> Array:
+    """:func:`_grad`, or with ``decoupled`` weight decay (AdamW's) scale ``param`` by ``1 - lr * wd`` instead."""
+    if weight_decay != 0 and decoupled:
+        ops.set_mul(param._data, 1 - lr * weight_decay)
+        return _grad(ops, param, grad, maximize, 0.0)
+    return _grad(ops, param, grad, maximize, weight_decay)
+
+
+def _update_moments(ops: Ops, m: Array, v: Array, g: Array, beta1: float, beta2: float) -> None:
+    """Adam's moments in place: ``m = lerp(m, g, 1 - beta1)``, ``v = beta2 * v + (1 - beta2) * g * g``."""
+    ops.set_lerp(m, g, 1 - beta1)
+    ops.set_mul(v, beta2)
+    ops.set_addcmul_sq(v, g, 1 - beta2)
+
+
+def _bump_versions(*tensors: Tensor) -> None:
+    for t in tensors:
+        bump_version(t)
+
+
 def _bump_step(step_t: Tensor) -> float:
     """``step_t += 1`` on the 0-d float32 counter, returning the new count."""
     ops = ops_for(step_t)
@@ -229,9 +251,7 @@ def adam(
         )
         if amsgrad:
             bump_version(max_exp_avg_sqs[i])
-        bump_version(exp_avgs[i])
-        bump_version(exp_avg_sqs[i])
-        bump_version(param)
+        _bump_versions(exp_avgs[i], exp_avg_sqs[i], param)
 
 
 @_quiet
@@ -261,9 +281,7 @@ def adamax(
         ops.set_maximum(u, ops.tadd(bk.abs(g), eps))
         clr = lr / (1 - beta1**step)
         ops.set_add(param._data, ops.tmul(bk.divide(m, u), -clr))
-        bump_version(exp_avgs[i])
-        bump_version(exp_infs[i])
-        bump_version(param)
+        _bump_versions(exp_avgs[i], exp_infs[i], param)
 
 
 @_quiet
@@ -291,11 +309,7 @@ def nadam(
         step = _bump_step(state_steps[i])
         bias_correction2 = 1 - beta2**step
         p = param._data
-        if weight_decay != 0 and decoupled_weight_decay:
-            ops.set_mul(p, 1 - lr * weight_decay)
-            g = _grad(ops, param, grads[i], maximize, 0.0)
-        else:
-            g = _grad(ops, param, grads[i], maximize, weight_decay)
+        g = _decayed_grad(ops, param, grads[i], maximize, weight_decay, decoupled_weight_decay, lr)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         # mu_product is a float32 0-d tensor, as in PyTorch (its rounding is part of the trajectory)
@@ -305,16 +319,12 @@ def nadam(
         bump_version(mp)
         mu_product = float(mops.bk.item(mp._data))
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
-        ops.set_lerp(m, g, 1 - beta1)
-        ops.set_mul(v, beta2)
-        ops.set_addcmul_sq(v, g, 1 - beta2)
+        _update_moments(ops, m, v, g, beta1, beta2)
         denom = ops.tadd(bk.sqrt(bk.divide(v, bias_correction2)), eps)
         mu_product_next = mu_product * mu_next
         ops.set_add(p, ops.tmul(bk.divide(g, denom), -lr * (1.0 - mu) / (1.0 - mu_product)))
         ops.set_add(p, ops.tmul(bk.divide(m, denom), (-lr * mu_next) / (1.0 - mu_product_next)))
-        bump_version(exp_avgs[i])
-        bump_version(exp_avg_sqs[i])
-        bump_version(param)
+        _bump_versions(exp_avgs[i], exp_avg_sqs[i], param)
 
 
 @_quiet
@@ -339,15 +349,9 @@ def radam(
         bk = ops.bk
         step = _bump_step(state_steps[i])
         p = param._data
-        if weight_decay != 0 and decoupled_weight_decay:
-            ops.set_mul(p, 1 - lr * weight_decay)
-            g = _grad(ops, param, grads[i], maximize, 0.0)
-        else:
-            g = _grad(ops, param, grads[i], maximize, weight_decay)
+        g = _decayed_grad(ops, param, grads[i], maximize, weight_decay, decoupled_weight_decay, lr)
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
-        ops.set_lerp(m, g, 1 - beta1)
-        ops.set_mul(v, beta2)
-        ops.set_addcmul_sq(v, g, 1 - beta2)
+        _update_moments(ops, m, v, g, beta1, beta2)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         bias_corrected_exp_avg = bk.divide(m, bias_correction1)
@@ -359,6 +363,4 @@ def radam(
             adaptive_lr = bk.divide(bias_correction2**0.5, ops.tadd(bk.sqrt(v), eps))
             update = ops.tmul(ops.tmul(update, adaptive_lr), rect)
         ops.set_add(p, ops.tmul(update, -1.0))
-        bump_version(exp_avgs[i])
-        bump_version(exp_avg_sqs[i])
-        bump_version(param)
+        _bump_versions(exp_avgs[i], exp_avg_sqs[i], param)
