@@ -174,6 +174,12 @@ def _update_moments(ops: Ops, m: Array, v: Array, g: Array, beta1: float, beta2:
     ops.set_addcmul_sq(v, g, 1 - beta2)
 
 
+def _begin(param: Tensor, step_t: Tensor) -> tuple[Ops, Any, float]:
+    """An update's prologue: ``param``'s :class:`Ops`, its backend, and the step count after ``step_t += 1``."""
+    ops = ops_for(param)
+    return ops, ops.bk, _bump_step(step_t)
+
+
 def _bump_versions(*tensors: Tensor) -> None:
     for t in tensors:
         bump_version(t)
@@ -271,9 +277,7 @@ def adamax(
 ) -> None:
     """Adamax: Adam with the infinity norm (``u = max(beta2 * u, |g| + eps)``)."""
     for i, param in enumerate(params):
-        ops = ops_for(param)
-        bk = ops.bk
-        step = _bump_step(state_steps[i])
+        ops, bk, step = _begin(param, state_steps[i])
         g = _grad(ops, param, grads[i], maximize, weight_decay)
         m, u = exp_avgs[i]._data, exp_infs[i]._data
         ops.set_lerp(m, g, 1 - beta1)
@@ -304,9 +308,7 @@ def nadam(
 ) -> None:
     """NAdam: Adam with Nesterov momentum and the ``momentum_decay`` schedule of ``mu``."""
     for i, param in enumerate(params):
-        ops = ops_for(param)
-        bk = ops.bk
-        step = _bump_step(state_steps[i])
+        ops, bk, step = _begin(param, state_steps[i])
         bias_correction2 = 1 - beta2**step
         p = param._data
         g = _decayed_grad(ops, param, grads[i], maximize, weight_decay, decoupled_weight_decay, lr)
@@ -345,9 +347,7 @@ def radam(
 ) -> None:
     """RAdam: Adam with the variance rectification (plain momentum SGD while ``rho_t <= 5``)."""
     for i, param in enumerate(params):
-        ops = ops_for(param)
-        bk = ops.bk
-        step = _bump_step(state_steps[i])
+        ops, bk, step = _begin(param, state_steps[i])
         p = param._data
         g = _decayed_grad(ops, param, grads[i], maximize, weight_decay, decoupled_weight_decay, lr)
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data

@@ -16,7 +16,7 @@ from ember.optim.optimizer import (
     use_grad,
     zeros,
 )
-from ember.optim.rmsprop import check_real, fresh_scalar_step
+from ember.optim.rmsprop import check_real, fresh_scalar_step, penalized_grad
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -101,9 +101,7 @@ def adadelta(
         params, grads, square_avgs, acc_deltas, state_steps, strict=True
     ):
         step.add_(1)
-        grad = -grad if maximize else grad
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
+        grad = penalized_grad(param, grad, maximize, weight_decay)
         square_avg.mul_(rho).add_(grad * grad, alpha=1 - rho)
         std = square_avg.add(eps).sqrt_()
         delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)

@@ -16,7 +16,7 @@ from ember.optim.optimizer import (
     use_grad,
     zeros,
 )
-from ember.optim.rmsprop import check_real, fresh_scalar_step, scalar_step
+from ember.optim.rmsprop import check_real, fresh_scalar_step, penalized_grad, scalar_step
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -119,9 +119,7 @@ def adagrad(
     """The Adagrad update on lists of tensors (params and state buffers updated in place)."""
     for param, grad, state_sum, step_t in zip(params, grads, state_sums, state_steps, strict=True):
         step = to_float(step_t.add_(1))
-        grad = -grad if maximize else grad
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
+        grad = penalized_grad(param, grad, maximize, weight_decay)
         clr = lr / (1 + (step - 1) * lr_decay)
         state_sum.add_(grad * grad)
         std = state_sum.sqrt().add_(eps)

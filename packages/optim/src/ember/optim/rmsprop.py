@@ -18,7 +18,7 @@ from ember.optim.optimizer import (
     zeros,
 )
 
-__all__ = ["RMSprop", "rmsprop"]
+__all__ = ["RMSprop", "rmsprop", "penalized_grad"]
 
 
 def scalar_step() -> Tensor:
@@ -36,6 +36,14 @@ def check_real(name: str, p: Tensor) -> None:
     """The element-wise rules here are written for real parameters."""
     if p.is_complex():
         raise TypeError(f"{name}: complex parameters are not supported, got one of dtype {p.dtype}")
+
+
+def penalized_grad(param: Tensor, grad: Tensor, maximize: bool, weight_decay: float) -> Tensor:
+    """The gradient to use: negated for ``maximize``, plus ``weight_decay * param`` (L2 penalty)."""
+    grad = -grad if maximize else grad
+    if weight_decay != 0:
+        grad = grad.add(param, alpha=weight_decay)
+    return grad
 
 
 class RMSprop(Optimizer):
@@ -131,11 +139,9 @@ def rmsprop(
 ) -> None:
     """The RMSprop update on lists of tensors (params and state buffers updated in place)."""
     for i, param in enumerate(params):
-        grad = -grads[i] if maximize else grads[i]
         square_avg = square_avgs[i]
         state_steps[i].add_(1)
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
+        grad = penalized_grad(param, grads[i], maximize, weight_decay)
         square_avg.mul_(alpha).add_(grad * grad, alpha=1 - alpha)
         if centered:
             grad_avg = grad_avgs[i].lerp_(grad, 1 - alpha)
