@@ -161,6 +161,11 @@ def _output_size(x: TensorBase, n: int, output_size: Any, op: str) -> Ints:
 
 # -- max pooling ----------------------------------------------------------------------------------
 
+def _needs_grad(input: Any) -> bool:
+    """Whether autograd may record an op on ``input`` (then max pooling keeps its indices)."""
+    return isinstance(input, TensorBase) and (input._requires_grad or input._grad_fn is not None)
+
+
 def _max_pool(
     n: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, op: str,
     with_indices: bool = True,
@@ -183,8 +188,9 @@ def max_pool1d(
     >>> ember.max_pool1d(ember.tensor([[1., 3., 2., 5.]]), 2)
     tensor([[3., 5.]])
     """
-    if return_indices:
-        return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d")
+    if return_indices or _needs_grad(input):  # autograd's rule reads the indices: one forward only
+        out = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+        return out if return_indices else out[0]
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool1d", False)
 
 
@@ -200,8 +206,9 @@ def max_pool2d(
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    if return_indices:
-        return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    if return_indices or _needs_grad(input):  # autograd's rule reads the indices: one forward only
+        out = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+        return out if return_indices else out[0]
     return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", False)
 
 
@@ -210,8 +217,9 @@ def max_pool3d(
     ceil_mode: bool = False, return_indices: bool = False,
 ) -> Any:
     """3-d max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
-    if return_indices:
-        return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
+    if return_indices or _needs_grad(input):  # autograd's rule reads the indices: one forward only
+        out = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+        return out if return_indices else out[0]
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d", False)
 
 
@@ -347,20 +355,20 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
     >>> ember.adaptive_max_pool1d(ember.tensor([[1., 3., 2., 5., 4.]]), 2)
     tensor([[3., 5.]])
     """
-    values, indices = _adaptive_max(1, input, output_size, "adaptive_max_pool1d")
-    return (values, indices) if return_indices else values
+    out = adaptive_max_pool1d_with_indices(input, output_size)  # recorded with its indices
+    return out if return_indices else out[0]
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """2-d adaptive max pooling; with ``return_indices``, ``(values, indices)`` (flat ``h * W + w``)."""
-    values, indices = _adaptive_max(2, input, output_size, "adaptive_max_pool2d")
-    return (values, indices) if return_indices else values
+    out = adaptive_max_pool2d_with_indices(input, output_size)  # recorded with its indices
+    return out if return_indices else out[0]
 
 
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """3-d adaptive max pooling; with ``return_indices``, ``(values, indices)``."""
-    values, indices = _adaptive_max(3, input, output_size, "adaptive_max_pool3d")
-    return (values, indices) if return_indices else values
+    out = adaptive_max_pool3d_with_indices(input, output_size)  # recorded with its indices
+    return out if return_indices else out[0]
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = False) -> tuple[Tensor, Tensor]:

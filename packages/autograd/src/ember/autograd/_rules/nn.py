@@ -11,8 +11,8 @@ Every rule here also supports higher orders (``create_graph=True``), by one of t
 * softmax, the normalizations and ``embedding_bag`` write their backward with Ember ops under
   ``create_graph=True`` (the kernels otherwise).
 
-Max pooling without ``return_indices`` (and adaptive max pooling without it) finds the indices
-again in backward: the forward keeps none. The dropout family is made of one
+Max pooling on an input that may need a gradient runs the ``*_with_indices`` op, so backward
+uses the forward's own indices (one forward pass, as in PyTorch). The dropout family is made of one
 recorded op, ``dropout_with_multiplier``, whose second output is the forward's own mask.
 """
 
@@ -194,9 +194,8 @@ def _gather_at(gg: Any, indices: Any, d: int) -> Any:
     return flat.gather(-1, indices.reshape(*lead, -1)).reshape(tuple(indices.shape))
 
 
-# ``max_poolNd`` returns a tensor or a (values, indices) tuple depending on ``return_indices``, so its rule
-# does not read ``ctx.result`` (one node class serves both) and finds the indices again; the
-# ``*_with_indices`` ops always return the tuple, and their rules take the forward's indices.
+# ``max_poolNd`` and ``adaptive_max_poolNd`` are compositions: on an input that may need a gradient
+# they call the ``*_with_indices`` op, whose rule takes the forward's own indices.
 
 def _max_pool_rule(d: int) -> None:
     def adjoint_of(ctx: Any, grad: Any, indices: Any) -> tuple[Any]:
@@ -210,10 +209,8 @@ def _max_pool_rule(d: int) -> None:
 
     node = f"MaxPool{d}DWithIndicesBackward0"
 
-    @rule(f"max_pool{d}d", function=True, inputs=("input",), save=("input",), node=node)
-    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
-        args = (ctx.kernel_size, ctx.stride, ctx.padding, ctx.dilation, ctx.ceil_mode)
-        return adjoint_of(ctx, grad, _pool._max_pool(d, ctx.input, *args, f"max_pool{d}d")[1])
+    # max_pool{d}d itself calls the recorded *_with_indices op when its input may need a gradient.
+    composite(f"max_pool{d}d", function=True, family="nn")
 
     @rule(f"max_pool{d}d_with_indices", function=True, inputs=("input",), save=("input",), save_output=True,
           node=node)
@@ -232,10 +229,7 @@ def _adaptive_max_rule(d: int) -> None:
 
     node = f"AdaptiveMaxPool{d}DBackward0"
 
-    @rule(f"adaptive_max_pool{d}d", function=True, inputs=("input",), save=("input",), node=node)
-    def backward(ctx: Any, grad: Any, *_: Any) -> tuple[Any]:
-        op = f"adaptive_max_pool{d}d"
-        return adjoint_of(ctx, grad, _pool._adaptive_max(d, ctx.input, ctx.output_size, op)[1])
+    composite(f"adaptive_max_pool{d}d", function=True, family="nn")  # made of the *_with_indices op
 
     @rule(f"adaptive_max_pool{d}d_with_indices", function=True, inputs=("input",), save=("input",),
           save_output=True, node=node)
