@@ -19,6 +19,21 @@ SHAPES = [(3, 4), (5,), ()]
 
 
 # -- NumPy references (float64 arithmetic, written from the pseudo-code in PyTorch's docs) ----------
+def ref_grad(p, g, lr, weight_decay, decoupled, maximize):
+    """The gradient a reference step uses (decoupled weight decay scales ``p`` in place instead)."""
+    g = -g if maximize else g.astype(np.float64)
+    if weight_decay:
+        if decoupled:
+            p *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * p
+    return g
+
+
+def ref_moments(m, v, g, b1, b2):
+    return b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+
+
 def ref_adam(params, grads_seq, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
              maximize=False, decoupled=False):
     b1, b2 = betas
@@ -28,14 +43,8 @@ def ref_adam(params, grads_seq, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     vmax = [np.zeros_like(p) for p in ps]
     for t, grads in enumerate(grads_seq, 1):
         for i, (p, g) in enumerate(zip(ps, grads, strict=False)):
-            g = -g if maximize else g.astype(np.float64)
-            if weight_decay:
-                if decoupled:
-                    p *= 1 - lr * weight_decay
-                else:
-                    g = g + weight_decay * p
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
+            g = ref_grad(p, g, lr, weight_decay, decoupled, maximize)
+            m[i], v[i] = ref_moments(m[i], v[i], g, b1, b2)
             mhat = m[i] / (1 - b1**t)
             if amsgrad:
                 vmax[i] = np.maximum(vmax[i], v[i])
@@ -53,9 +62,7 @@ def ref_adamax(params, grads_seq, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_
     u = [np.zeros_like(p) for p in ps]
     for t, grads in enumerate(grads_seq, 1):
         for i, (p, g) in enumerate(zip(ps, grads, strict=False)):
-            g = -g if maximize else g.astype(np.float64)
-            if weight_decay:
-                g = g + weight_decay * p
+            g = ref_grad(p, g, lr, weight_decay, False, maximize)
             m[i] = b1 * m[i] + (1 - b1) * g
             u[i] = np.maximum(b2 * u[i], np.abs(g) + eps)
             p -= lr * m[i] / ((1 - b1**t) * u[i])
@@ -71,17 +78,11 @@ def ref_nadam(params, grads_seq, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
     mu_prod = [1.0 for _ in ps]
     for t, grads in enumerate(grads_seq, 1):
         for i, (p, g) in enumerate(zip(ps, grads, strict=False)):
-            g = -g if maximize else g.astype(np.float64)
-            if weight_decay:
-                if decoupled:
-                    p *= 1 - lr * weight_decay
-                else:
-                    g = g + weight_decay * p
+            g = ref_grad(p, g, lr, weight_decay, decoupled, maximize)
             mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
             mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
             mu_prod[i] *= mu
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
+            m[i], v[i] = ref_moments(m[i], v[i], g, b1, b2)
             mhat = mu_next * m[i] / (1 - mu_prod[i] * mu_next) + (1 - mu) * g / (1 - mu_prod[i])
             vhat = v[i] / (1 - b2**t)
             p -= lr * mhat / (np.sqrt(vhat) + eps)
@@ -97,14 +98,8 @@ def ref_radam(params, grads_seq, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
     rho_inf = 2 / (1 - b2) - 1
     for t, grads in enumerate(grads_seq, 1):
         for i, (p, g) in enumerate(zip(ps, grads, strict=False)):
-            g = -g if maximize else g.astype(np.float64)
-            if weight_decay:
-                if decoupled:
-                    p *= 1 - lr * weight_decay
-                else:
-                    g = g + weight_decay * p
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
+            g = ref_grad(p, g, lr, weight_decay, decoupled, maximize)
+            m[i], v[i] = ref_moments(m[i], v[i], g, b1, b2)
             mhat = m[i] / (1 - b1**t)
             rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
             if rho_t > 5:
