@@ -12,6 +12,7 @@ from ember.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_lr,
+    check_nonnegative,
     evaluate_closure,
     to_float,
     use_grad,
@@ -24,14 +25,12 @@ __all__ = ["Adam", "check_adam_args", "new_step", "check_fused_foreach"]
 def check_adam_args(lr: Any, betas: tuple[Any, Any], eps: float, weight_decay: float) -> None:
     """PyTorch's argument checks shared by the Adam family (same order, types and messages)."""
     check_lr(lr)
-    if not eps >= 0.0:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    check_nonnegative(eps=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not weight_decay >= 0.0:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    check_nonnegative(weight_decay=weight_decay)
 
 
 def check_fused_foreach(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:

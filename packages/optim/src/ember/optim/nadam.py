@@ -9,7 +9,15 @@ import ember
 from ember._tensor import Tensor
 from ember.optim import _functional as F
 from ember.optim.adam import check_adam_args, fresh_step
-from ember.optim.optimizer import Optimizer, ParamsT, evaluate_closure, to_float, use_grad, zeros
+from ember.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_nonnegative,
+    evaluate_closure,
+    to_float,
+    use_grad,
+    zeros,
+)
 
 __all__ = ["NAdam"]
 
@@ -55,8 +63,7 @@ class NAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        if not momentum_decay >= 0.0:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        check_nonnegative(momentum_decay=momentum_decay)
         defaults = {
             "lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "momentum_decay": momentum_decay,
             "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize, "foreach": foreach,

@@ -21,7 +21,8 @@ from typing import Any, ClassVar, TypeVar, cast
 import ember
 from ember._tensor import Tensor
 
-__all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict", "StateInit", "zeros", "step_to_tensor"]
+__all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict", "StateInit", "zeros", "step_to_tensor",
+           "check_nonnegative"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 StateDict = dict[str, Any]
@@ -469,6 +470,16 @@ def check_lr(lr: Any) -> None:
         raise ValueError("Tensor lr must be 1-element")
     if lr < 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_nonnegative(**values: Any) -> None:
+    """PyTorch's ``if not value >= 0.0: raise ValueError("Invalid <name> value: <value>")`` checks, in order.
+
+    A keyword ``eps`` is reported as ``epsilon``, as PyTorch words it.
+    """
+    for name, value in values.items():
+        if not value >= 0.0:
+            raise ValueError(f"Invalid {'epsilon' if name == 'eps' else name} value: {value}")
 
 
 def zeros(p: Tensor) -> Tensor:
