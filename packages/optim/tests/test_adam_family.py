@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 import pytest
+from _optim_helpers import check_close as check
+from _optim_helpers import random_data, run_optimizer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,28 +115,7 @@ def ref_radam(params, grads_seq, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
 
 # -- driving Ember with the same gradients -----------------------------------------------------------
 def data(dtype, seed=0, steps=STEPS, shapes=SHAPES):
-    rng = np.random.default_rng(seed)
-    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    grads_seq = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(steps)]
-    return params, grads_seq
-
-
-def run_ember(cls, params, grads_seq, **kw):
-    ps = [ember.tensor(p, requires_grad=True) for p in params]
-    opt = cls(ps, **kw)
-    for grads in grads_seq:
-        for p, g in zip(ps, grads, strict=False):
-            p.grad = ember.tensor(g)
-        opt.step()
-    return ps, opt
-
-
-def check(ps, expected, dtype):
-    tol = 1e-6 if dtype == np.float64 else 1e-5
-    for p, e in zip(ps, expected, strict=False):
-        got = p.detach().numpy()
-        assert got.dtype == dtype
-        np.testing.assert_allclose(got, e, rtol=tol, atol=tol)
+    return random_data(dtype, shapes, seed, steps)
 
 
 def combos(**options):
@@ -150,14 +131,14 @@ DTYPES = [np.float64, np.float32]
 def test_adam_trajectory(dtype, opts):
     params, grads_seq = data(dtype)
     kw = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, **opts)
-    ps, _ = run_ember(optim.Adam, params, grads_seq, **kw)
+    ps, _ = run_optimizer(optim.Adam, params, grads_seq, **kw)
     check(ps, ref_adam(params, grads_seq, **kw), dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_adam_defaults_trajectory(dtype):
     params, grads_seq = data(dtype, seed=1)
-    ps, opt = run_ember(optim.Adam, params, grads_seq)
+    ps, opt = run_optimizer(optim.Adam, params, grads_seq)
     check(ps, ref_adam(params, grads_seq), dtype)
     assert opt.defaults["lr"] == 1e-3 and opt.defaults["betas"] == (0.9, 0.999) and opt.defaults["eps"] == 1e-8
 
@@ -167,17 +148,17 @@ def test_adam_defaults_trajectory(dtype):
 def test_adamw_trajectory(dtype, opts):
     params, grads_seq = data(dtype, seed=2)
     kw = dict(lr=0.05, **opts)
-    ps, opt = run_ember(optim.AdamW, params, grads_seq, **kw)
+    ps, opt = run_optimizer(optim.AdamW, params, grads_seq, **kw)
     check(ps, ref_adam(params, grads_seq, decoupled=True, **kw), dtype)
     assert opt.param_groups[0]["decoupled_weight_decay"] is True
 
 
 def test_adamw_default_weight_decay_and_adam_decoupled_flag():
     params, grads_seq = data(np.float64, seed=3)
-    ps, opt = run_ember(optim.AdamW, params, grads_seq)
+    ps, opt = run_optimizer(optim.AdamW, params, grads_seq)
     assert opt.defaults["weight_decay"] == 1e-2
     check(ps, ref_adam(params, grads_seq, weight_decay=1e-2, decoupled=True), np.float64)
-    ps2, _ = run_ember(optim.Adam, params, grads_seq, weight_decay=1e-2, decoupled_weight_decay=True)
+    ps2, _ = run_optimizer(optim.Adam, params, grads_seq, weight_decay=1e-2, decoupled_weight_decay=True)
     for a, b in zip(ps, ps2, strict=False):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
@@ -187,7 +168,7 @@ def test_adamw_default_weight_decay_and_adam_decoupled_flag():
 def test_adamax_trajectory(dtype, opts):
     params, grads_seq = data(dtype, seed=4)
     kw = dict(lr=0.02, betas=(0.85, 0.95), **opts)
-    ps, _ = run_ember(optim.Adamax, params, grads_seq, **kw)
+    ps, _ = run_optimizer(optim.Adamax, params, grads_seq, **kw)
     check(ps, ref_adamax(params, grads_seq, **kw), dtype)
 
 
@@ -198,7 +179,7 @@ def test_nadam_trajectory(dtype, opts):
     opts = dict(opts)
     decoupled = opts.pop("decoupled")
     kw = dict(lr=0.01, momentum_decay=0.01, **opts)
-    ps, _ = run_ember(optim.NAdam, params, grads_seq, decoupled_weight_decay=decoupled, **kw)
+    ps, _ = run_optimizer(optim.NAdam, params, grads_seq, decoupled_weight_decay=decoupled, **kw)
     check(ps, ref_nadam(params, grads_seq, decoupled=decoupled, **kw), dtype)
 
 
@@ -210,21 +191,21 @@ def test_radam_trajectory(dtype, opts):
     opts = dict(opts)
     decoupled = opts.pop("decoupled")
     kw = dict(lr=0.01, betas=(0.9, 0.9), **opts)
-    ps, _ = run_ember(optim.RAdam, params, grads_seq, decoupled_weight_decay=decoupled, **kw)
+    ps, _ = run_optimizer(optim.RAdam, params, grads_seq, decoupled_weight_decay=decoupled, **kw)
     check(ps, ref_radam(params, grads_seq, decoupled=decoupled, **kw), dtype)
 
 
 @pytest.mark.parametrize("cls,ref", [(optim.NAdam, ref_nadam), (optim.RAdam, ref_radam), (optim.Adamax, ref_adamax)])
 def test_defaults_trajectory(cls, ref):
     params, grads_seq = data(np.float64, seed=7)
-    ps, _ = run_ember(cls, params, grads_seq)
+    ps, _ = run_optimizer(cls, params, grads_seq)
     check(ps, ref(params, grads_seq), np.float64)
 
 
 def test_radam_default_betas_stay_unrectified_early():
     # with beta2 = 0.999, rho_t <= 5 for the first 5 steps: the update is lr * m_hat (momentum SGD)
     params, grads_seq = data(np.float64, seed=8, steps=5)
-    ps, _ = run_ember(optim.RAdam, params, grads_seq, lr=0.1)
+    ps, _ = run_optimizer(optim.RAdam, params, grads_seq, lr=0.1)
     check(ps, ref_radam(params, grads_seq, lr=0.1), np.float64)
 
 
@@ -310,6 +291,6 @@ def test_nadam_momentum_decay_error_and_adam_fused_foreach():
 
 def test_tensor_lr_and_betas():
     params, grads_seq = data(np.float64, seed=9)
-    ps, _ = run_ember(optim.Adam, params, grads_seq, lr=ember.tensor(0.01),
+    ps, _ = run_optimizer(optim.Adam, params, grads_seq, lr=ember.tensor(0.01),
                       betas=(ember.tensor(0.8), ember.tensor(0.99)))
     check(ps, ref_adam(params, grads_seq, lr=0.01, betas=(0.8, 0.99)), np.float64)

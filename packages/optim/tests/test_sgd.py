@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from _optim_helpers import check_close as check
+from _optim_helpers import random_data, run_optimizer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,28 +36,11 @@ def ref_sgd(params, grads_seq, lr=1e-3, momentum=0.0, dampening=0.0, weight_deca
 
 
 def data(dtype, seed=0, steps=22):
-    rng = np.random.default_rng(seed)
-    params = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
-    grads_seq = [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]
-    return params, grads_seq
+    return random_data(dtype, SHAPES, seed, steps)
 
 
 def run(params, grads_seq, **kw):
-    ps = [ember.tensor(p, requires_grad=True) for p in params]
-    opt = optim.SGD(ps, **kw)
-    for grads in grads_seq:
-        for p, g in zip(ps, grads, strict=True):
-            p.grad = ember.tensor(g)
-        opt.step()
-    return ps, opt
-
-
-def check(got, expected, dtype):
-    tol = 1e-6 if dtype == np.float64 else 1e-5
-    for g, e in zip(got, expected, strict=True):
-        a = g.detach().numpy()
-        assert a.dtype == dtype
-        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    return run_optimizer(optim.SGD, params, grads_seq, **kw)
 
 
 OPTIONS = [
