@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ember._tensor_base import TensorBase, wrap
+from ember.utils.hooks import RemovableHandle
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
@@ -70,25 +71,6 @@ def meta_of(t: TensorBase) -> Meta:
     return m
 
 
-class RemovableHandle:
-    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    __slots__ = ("_hooks", "id")
-    _next_id = 0
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-        self._hooks = hooks
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 class Hooks:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar, cast
 
 import ember
 from ember._tensor import Tensor
+from ember.utils.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required", "RemovableHandle", "ParamsT", "StateDict", "StateInit", "zeros", "step_to_tensor",
            "check_nonnegative"]
@@ -42,25 +43,6 @@ class _RequiredParameter:
 required: Any = _RequiredParameter()
 
 
-class RemovableHandle:
-    """What the ``register_*_hook`` methods return: ``handle.remove()`` unregisters the hook."""
-
-    __slots__ = ("_hooks", "id")
-    _next_id = 0
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-        self._hooks = hooks
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _typename(obj: object) -> str:

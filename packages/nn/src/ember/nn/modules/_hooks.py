@@ -4,7 +4,6 @@ backward hooks (torch's ``BackwardHook``), built on autograd ``Function``s."""
 from __future__ import annotations
 
 import warnings
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,33 +17,6 @@ if TYPE_CHECKING:
 __all__: list[str] = []  # RemovableHandle is exported by module.py
 
 
-class RemovableHandle:
-    """What the ``register_*_hook`` methods return: ``handle.remove()`` unregisters the hook.
-
-    Also a context manager that removes the hook on exit.
-    """
-
-    next_id: int = 0
-
-    def __init__(self, hooks_dict: Any, *, extra_dict: Any = None) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        extras = [] if extra_dict is None else extra_dict if isinstance(extra_dict, list) else [extra_dict]
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
-
-    def remove(self) -> None:
-        """Unregister the hook (a no-op when already removed)."""
-        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
-            table = ref()
-            if table is not None and self.id in table:
-                del table[self.id]
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 class _WeakDict(dict):

@@ -25,8 +25,9 @@ from typing import Any, TypeVar, cast
 import ember
 from ember._tensor import Tensor
 from ember.autograd import no_grad
-from ember.nn.modules._hooks import BackwardHook, RemovableHandle, _WeakDict, _WeakOrderedDict
+from ember.nn.modules._hooks import BackwardHook, _WeakDict, _WeakOrderedDict
 from ember.nn.modules.parameter import Buffer, Parameter
+from ember.utils.hooks import RemovableHandle
 
 __all__ = ["Module", "RemovableHandle"]
 
