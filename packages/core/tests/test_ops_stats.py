@@ -157,7 +157,8 @@ def test_logsumexp_matches_numpy(case: Any) -> None:
         got = t.logsumexp(d, keepdim)
         assert got.dtype is (t.dtype if t.dtype.is_floating_point else ember.float32)
         assert tuple(got.shape) == np.shape(want)
-        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6)
+        # float32 results against a float64 reference: a few float32 ulps
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6 if got.dtype is ember.float64 else 4e-6)
 
 
 def test_logsumexp_is_stable_and_handles_infinities() -> None:
