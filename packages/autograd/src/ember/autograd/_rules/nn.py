@@ -72,54 +72,63 @@ _CONV_INPUT: dict[int, Callable[..., Any]] = {1: _conv.conv1d_input, 2: _conv.co
 _CONV_WEIGHT: dict[int, Callable[..., Any]] = {1: _conv.conv1d_weight, 2: _conv.conv2d_weight, 3: _conv.conv3d_weight}
 
 
-class _ConvInput(Function):
+class _ConvGrad(Function):
+    """A convolution gradient ``helper(other, grad)``, differentiable in ``other`` and ``grad``: its
+    backward is the partner gradient (of the other operand) and a convolution."""
+
+    partner: type[_ConvGrad]  # the Function of the other operand's gradient
+    helper: Callable[..., Any]  # (other, grad, shape, d, params) -> the convNd_* helper's result
+    conv: Callable[..., Any]  # (other, gg, d, params) -> the gradient in ``grad``: a forward convolution
+
+    @classmethod
+    def forward(cls, ctx: Any, other: Any, grad: Any, shape: tuple[int, ...], d: int,
+                params: tuple[Any, ...]) -> Any:
+        ctx.save_for_backward(other, grad)
+        ctx.args = (shape, d, params)
+        return cls.helper(other, grad, shape, d, params)
+
+    @classmethod
+    def backward(cls, ctx: Any, gg: Any) -> tuple[Any, ...]:
+        other, grad = ctx.saved_tensors
+        _, d, params = ctx.args
+        need = ctx.needs_input_grad
+        go = cls.partner.apply(gg, grad, tuple(other.shape), d, params) if need[0] else None
+        gd = cls.conv(other, gg, d, params) if need[1] else None
+        return go, gd, None, None, None
+
+
+class _ConvInput(_ConvGrad):
     """``convNd_input(x_shape, weight, grad)``, differentiable in ``weight`` and ``grad``."""
 
     @staticmethod
-    def forward(ctx: Any, weight: Any, grad: Any, x_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
-        ctx.save_for_backward(weight, grad)
-        ctx.args = (x_shape, d, params)
+    def helper(weight: Any, grad: Any, x_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
         return _CONV_INPUT[d](x_shape, weight, grad, *params)
 
     @staticmethod
-    def backward(ctx: Any, gg: Any) -> tuple[Any, ...]:
-        weight, grad = ctx.saved_tensors
-        _, d, params = ctx.args
-        need = ctx.needs_input_grad
-        gw = _ConvWeight.apply(gg, grad, tuple(weight.shape), d, params) if need[0] else None
-        gd = _CONV[d](gg, weight, None, *params) if need[1] else None
-        return gw, gd, None, None, None
+    def conv(weight: Any, gg: Any, d: int, params: tuple[Any, ...]) -> Any:
+        return _CONV[d](gg, weight, None, *params)
 
 
-class _ConvWeight(Function):
+class _ConvWeight(_ConvGrad):
     """``convNd_weight(input, w_shape, grad)``, differentiable in ``input`` and ``grad``."""
 
     @staticmethod
-    def forward(ctx: Any, input: Any, grad: Any, w_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
-        ctx.save_for_backward(input, grad)
-        ctx.args = (w_shape, d, params)
+    def helper(input: Any, grad: Any, w_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
         return _CONV_WEIGHT[d](input, w_shape, grad, *params)
 
     @staticmethod
-    def backward(ctx: Any, gg: Any) -> tuple[Any, ...]:
-        input, grad = ctx.saved_tensors
-        _, d, params = ctx.args
-        need = ctx.needs_input_grad
-        gx = _ConvInput.apply(gg, grad, tuple(input.shape), d, params) if need[0] else None
-        gd = _CONV[d](input, gg, None, *params) if need[1] else None
-        return gx, gd, None, None, None
+    def conv(input: Any, gg: Any, d: int, params: tuple[Any, ...]) -> Any:
+        return _CONV[d](input, gg, None, *params)
 
 
-def _conv_input(weight: Any, grad: Any, x_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
+_ConvInput.partner, _ConvWeight.partner = _ConvWeight, _ConvInput
+
+
+def _conv_grad(fn: type[_ConvGrad], other: Any, grad: Any, shape: tuple[int, ...], d: int,
+               params: tuple[Any, ...]) -> Any:
     if not STATE.enabled:  # first order: the helper itself, no Function bookkeeping
-        return _CONV_INPUT[d](x_shape, weight, grad, *params)
-    return _ConvInput.apply(weight, grad, x_shape, d, params)
-
-
-def _conv_weight(input: Any, grad: Any, w_shape: tuple[int, ...], d: int, params: tuple[Any, ...]) -> Any:
-    if not STATE.enabled:
-        return _CONV_WEIGHT[d](input, w_shape, grad, *params)
-    return _ConvWeight.apply(input, grad, w_shape, d, params)
+        return fn.helper(other, grad, shape, d, params)
+    return fn.apply(other, grad, shape, d, params)
 
 
 def _bias_grad(grad: Any, batched: bool) -> Any:
@@ -138,10 +147,10 @@ def _conv_rule(d: int) -> None:
         params = (ctx.stride, ctx.padding, ctx.dilation, ctx.groups)
         gx = gw = None
         if need[0]:
-            gx = _conv_input(w, g, tuple(xb.shape), d, params)
+            gx = _conv_grad(_ConvInput, w, g, tuple(xb.shape), d, params)
             gx = gx if batched else gx.squeeze(0)
         if need[1]:
-            gw = _conv_weight(xb, g, tuple(w.shape), d, params)
+            gw = _conv_grad(_ConvWeight, xb, g, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
 
@@ -176,7 +185,7 @@ def _conv_transpose_rule(d: int) -> None:
         if need[1]:
             if any(extra):
                 xb = _resample.pad(xb, [v for e in reversed(extra) for v in (0, e)])
-            gw = _conv_weight(g, xb, tuple(w.shape), d, params)
+            gw = _conv_grad(_ConvWeight, g, xb, tuple(w.shape), d, params)
         return gx, gw, _bias_grad(grad, batched) if need[2] else None
 
 
