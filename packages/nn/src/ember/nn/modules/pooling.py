@@ -78,7 +78,16 @@ class MaxPool3d(_MaxPoolNd):
     _pool = staticmethod(ember.max_pool3d)
 
 
-class AvgPool1d(Module):
+class _AvgPoolBase(Module):
+    kernel_size: Any
+    stride: Any
+    padding: Any
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolBase):
     """Mean over sliding windows of ``(N, C, L)`` (zero padding; ``count_include_pad`` as torch).
 
     >>> nn.AvgPool1d(2)
@@ -98,11 +107,8 @@ class AvgPool1d(Module):
         return ember.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                                 self.count_include_pad)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class _AvgPoolNd(Module):
+class _AvgPoolNd(_AvgPoolBase):
     _pool: Callable[..., Tensor]
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
@@ -118,9 +124,6 @@ class _AvgPoolNd(Module):
     def forward(self, input: Tensor) -> Tensor:
         return type(self)._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                                 self.count_include_pad, self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AvgPool2d(_AvgPoolNd):
@@ -139,18 +142,20 @@ class AvgPool3d(_AvgPoolNd):
     _pool = staticmethod(ember.avg_pool3d)
 
 
-class _AdaptiveAvgPoolNd(Module):
-    _pool: Callable[..., Tensor]
-
+class _AdaptivePoolNd(Module):
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, input: Tensor) -> Tensor:
-        return type(self)._pool(input, self.output_size)
-
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _AdaptiveAvgPoolNd(_AdaptivePoolNd):
+    _pool: Callable[..., Tensor]
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._pool(input, self.output_size)
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
@@ -175,19 +180,15 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     _pool = staticmethod(ember.adaptive_avg_pool3d)
 
 
-class _AdaptiveMaxPoolNd(Module):
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
     _pool: Callable[..., Any]
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__()
-        self.output_size = output_size
+        super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
         return type(self)._pool(input, self.output_size, self.return_indices)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
