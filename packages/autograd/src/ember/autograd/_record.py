@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import operator
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ember import _dispatch
@@ -572,16 +572,9 @@ def record(rule: Rule, binding: Binding, fn: Callable[..., Any], args: tuple[Any
     return out
 
 
-def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    for a in args:
-        if isinstance(a, TensorBase):
-            if a._requires_grad or a._grad_fn is not None:
-                return True
-        elif a.__class__ in _LIST_TYPES:
-            for x in a:
-                if isinstance(x, TensorBase) and (x._requires_grad or x._grad_fn is not None):
-                    return True
-    for a in kwargs.values():
+def _any_needs_grad(values: Iterable[Any]) -> bool:
+    """Whether a tensor among ``values`` (or inside a list/tuple among them) is part of a graph."""
+    for a in values:
         if isinstance(a, TensorBase):
             if a._requires_grad or a._grad_fn is not None:
                 return True
@@ -590,6 +583,10 @@ def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
                 if isinstance(x, TensorBase) and (x._requires_grad or x._grad_fn is not None):
                     return True
     return False
+
+
+def _needs_grad(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    return _any_needs_grad(args) or (bool(kwargs) and _any_needs_grad(kwargs.values()))
 
 
 def make_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ parametrisation of ``A``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ember
@@ -188,52 +189,42 @@ def inner(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return ga, gb
 
 
-@rule("addmm", inputs=("self", "mat1", "mat2"), save=("mat1", "mat2"))
-def addmm(ctx: Any, grad: Any) -> tuple[Any, ...]:
+def _add_product(ctx: Any, grad: Any, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, ...]:
+    """Gradients of ``beta * self + alpha * product(a, b)``: ``grad`` times conj(beta) for ``self``,
+    and the product's gradients ``first()`` / ``second()`` (computed only where needed) times conj(alpha)."""
     need = ctx.needs_input_grad
     alpha = _cnum(ctx.alpha)
     return (_scaled(grad, _cnum(ctx.beta)) if need[0] else None,
-            _scaled(grad @ ctx.mat2.mH, alpha) if need[1] else None,
-            _scaled(ctx.mat1.mH @ grad, alpha) if need[2] else None)
+            _scaled(first(), alpha) if need[1] else None,
+            _scaled(second(), alpha) if need[2] else None)
+
+
+@rule("addmm", inputs=("self", "mat1", "mat2"), save=("mat1", "mat2"))
+def addmm(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return _add_product(ctx, grad, lambda: grad @ ctx.mat2.mH, lambda: ctx.mat1.mH @ grad)
 
 
 @rule("addmv", inputs=("self", "mat", "vec"), save=("mat", "vec"))
 def addmv(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    need = ctx.needs_input_grad
-    alpha = _cnum(ctx.alpha)
-    return (_scaled(grad, _cnum(ctx.beta)) if need[0] else None,
-            _scaled(grad.unsqueeze(-1) * _conj(ctx.vec), alpha) if need[1] else None,
-            _scaled(ctx.mat.mH @ grad, alpha) if need[2] else None)
+    return _add_product(ctx, grad, lambda: grad.unsqueeze(-1) * _conj(ctx.vec), lambda: ctx.mat.mH @ grad)
 
 
 @rule("addbmm", inputs=("self", "batch1", "batch2"), save=("batch1", "batch2"))
 def addbmm(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    need = ctx.needs_input_grad
-    alpha = _cnum(ctx.alpha)
     b1, b2 = ctx.batch1, ctx.batch2
     g = grad.unsqueeze(0)
-    return (_scaled(grad, _cnum(ctx.beta)) if need[0] else None,
-            _scaled(g @ b2.mH, alpha) if need[1] else None,
-            _scaled(b1.mH @ g, alpha) if need[2] else None)
+    return _add_product(ctx, grad, lambda: g @ b2.mH, lambda: b1.mH @ g)
 
 
 @rule("baddbmm", inputs=("self", "batch1", "batch2"), save=("batch1", "batch2"))
 def baddbmm(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    need = ctx.needs_input_grad
-    alpha = _cnum(ctx.alpha)
-    return (_scaled(grad, _cnum(ctx.beta)) if need[0] else None,
-            _scaled(grad @ ctx.batch2.mH, alpha) if need[1] else None,
-            _scaled(ctx.batch1.mH @ grad, alpha) if need[2] else None)
+    return _add_product(ctx, grad, lambda: grad @ ctx.batch2.mH, lambda: ctx.batch1.mH @ grad)
 
 
 @rule("addr", inputs=("self", "vec1", "vec2"), save=("vec1", "vec2"))
 def addr(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    need = ctx.needs_input_grad
-    alpha = _cnum(ctx.alpha)
     v1, v2 = ctx.vec1.to(grad.dtype), ctx.vec2.to(grad.dtype)
-    return (_scaled(grad, _cnum(ctx.beta)) if need[0] else None,
-            _scaled(grad @ _conj(v2), alpha) if need[1] else None,
-            _scaled(grad.mT @ _conj(v1), alpha) if need[2] else None)
+    return _add_product(ctx, grad, lambda: grad @ _conj(v2), lambda: grad.mT @ _conj(v1))
 
 
 # -- tensordot, einsum --------------------------------------------------------------------------
