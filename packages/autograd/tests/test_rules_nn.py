@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _autograd_helpers import first as _first
 
 import ember
 import ember.autograd
@@ -111,10 +112,6 @@ def test_conv_transpose(case):
 
 
 # -- pooling --------------------------------------------------------------------------------------
-
-def _first(out):
-    return out[0] if isinstance(out, tuple) else out
-
 
 MAX_POOL_CASES = [
     ("max_pool1d", (2, 2, 7), dict(kernel_size=3, stride=2, padding=1)),

@@ -9,14 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
+from _autograd_helpers import F64, expanded
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ember
 from ember.autograd import grad as autograd_grad
 from ember.autograd import gradcheck, gradgradcheck
-
-F64 = ember.float64
 
 
 def make(shape, seed, layout="contiguous", lo=-2.0, hi=2.0):
@@ -30,11 +29,6 @@ def make(shape, seed, layout="contiguous", lo=-2.0, hi=2.0):
     else:
         t = ember.tensor(rng.uniform(lo, hi, size=shape), dtype=F64)
     return t.detach().requires_grad_()
-
-
-def expanded(fn):
-    """``fn`` applied to its input broadcast along a new leading dim (an expanded view)."""
-    return lambda t: fn(t.expand(2, *t.shape))
 
 
 # name: (function of a (2, 3) input, gradgradcheck too)

@@ -12,15 +12,14 @@ import warnings
 
 import numpy as np
 import pytest
+from _autograd_helpers import F64
+from _autograd_helpers import first as _first
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ember
 import ember.autograd
 from ember.autograd import gradcheck, gradgradcheck
-
-F64 = ember.float64
-
 
 # -- inputs --------------------------------------------------------------------------------------------
 
@@ -40,10 +39,6 @@ def leaf(shape: tuple[int, ...], layout: str = "contiguous", seed: int = 0) -> e
 
 
 LAYOUTS = ("contiguous", "transposed", "stepped")
-
-
-def _first(out):
-    return out[0] if isinstance(out, (tuple, list)) else out
 
 
 # (id, function of the inputs, input shapes, layouts it runs on)

@@ -8,13 +8,12 @@ import math
 
 import numpy as np
 import pytest
+from _autograd_helpers import F64, expanded, leaf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
-
-F64 = ember.float64
 
 
 def make(shape, seed, layout="contiguous"):
@@ -22,21 +21,7 @@ def make(shape, seed, layout="contiguous"):
     rng = np.random.default_rng(seed)
     n = math.prod(shape)
     values = (rng.permutation(n) - n / 2) * 0.37 + rng.uniform(-0.05, 0.05, size=n)
-    a = values.reshape(shape)
-    if layout == "transposed":
-        rev = tuple(range(len(shape)))[::-1]
-        t = ember.tensor(np.ascontiguousarray(a.transpose(rev)), dtype=F64).permute(*rev)
-    elif layout == "strided":
-        big = np.zeros((*shape[:-1], 2 * shape[-1]))
-        big[..., ::2] = a
-        t = ember.tensor(big, dtype=F64)[..., ::2]
-    else:
-        t = ember.tensor(a, dtype=F64)
-    return t.detach().requires_grad_()
-
-
-def expanded(fn):
-    return lambda t: fn(t.expand(2, *t.shape))
+    return leaf(values.reshape(shape), layout)
 
 
 # name: function of a (3, 4) input
