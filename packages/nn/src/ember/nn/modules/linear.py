@@ -20,6 +20,27 @@ from ember.nn.modules.parameter import Parameter
 __all__ = ["Identity", "Linear", "Bilinear"]
 
 
+def _register_weight_bias(module: Module, weight_shape: tuple[int, ...], out_features: int, bias: bool,
+                          device: Any, dtype: ember.dtype | None) -> None:
+    """Register an uninitialised ``weight`` of ``weight_shape`` and ``bias`` of ``(out_features,)`` (or None)."""
+    module.register_parameter("weight", Parameter(ember.empty(*weight_shape, device=device, dtype=dtype)))
+    module.register_parameter(
+        "bias", Parameter(ember.empty(out_features, device=device, dtype=dtype)) if bias else None
+    )
+
+
+def _kaiming_reset(weight: Tensor, bias: Tensor | None, *, bias_without_fan_in: bool) -> None:
+    """torch's default Linear/conv init: ``weight`` by ``kaiming_uniform_(a=sqrt(5))``, ``bias`` from
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)); with ``fan_in == 0`` the bias is drawn from U(0, 0) if
+    ``bias_without_fan_in`` (Linear) and left as it is otherwise (conv)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        if fan_in > 0 or bias_without_fan_in:
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are accepted and ignored.
 
@@ -54,20 +75,12 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(ember.empty(out_features, in_features, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(ember.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _register_weight_bias(self, (out_features, in_features), out_features, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Redraw ``weight`` and ``bias`` with the default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _kaiming_reset(self.weight, self.bias, bias_without_fan_in=True)
 
     def forward(self, input: Tensor) -> Tensor:
         return linear(input, self.weight, self.bias)
@@ -98,11 +111,7 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(ember.empty(out_features, in1_features, in2_features, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(ember.empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _register_weight_bias(self, (out_features, in1_features, in2_features), out_features, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
