@@ -7,9 +7,17 @@ so nothing puts it on ``sys.path``; adding it here lets test modules import
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+from hypothesis import settings
 
 _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+
+# CI (CI=true) runs one fixed, reproducible set of hypothesis examples; local runs keep exploring.
+if os.environ.get("CI"):
+    settings.register_profile("ci", derandomize=True, database=None)
+    settings.load_profile("ci")
