@@ -436,3 +436,18 @@ def test_detect_anomaly_names_the_op():
         y = x.sqrt()
         with pytest.raises(RuntimeError, match=r"Function .SqrtBackward0. returned nan values in its 0th output\."):
             y.backward(ember.ones(2))
+
+
+def test_grad_with_batched_grad_outputs_is_the_jacobian():
+    x = ember.tensor([0.5, -1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    y = (x * x).sin()
+    (jac,) = ember.autograd.grad(y, x, ember.eye(3, dtype=ember.float64), is_grads_batched=True)
+    expected = np.diag(np.cos(x.detach().numpy() ** 2) * 2 * x.detach().numpy())
+    np.testing.assert_allclose(jac.numpy(), expected, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        ember.autograd.grad(y, x, ember.ones(3, dtype=ember.float64))  # the last slice freed the graph
+    z = x * 3
+    (gz,) = ember.autograd.grad(z, x, ember.ones(2, 3, dtype=ember.float64), is_grads_batched=True, retain_graph=True)
+    np.testing.assert_allclose(gz.numpy(), np.full((2, 3), 3.0))
+    with pytest.raises(RuntimeError, match="one batch size"):
+        ember.autograd.grad((z, z), (x,), (ember.ones(2, 3), ember.ones(4, 3)), is_grads_batched=True)

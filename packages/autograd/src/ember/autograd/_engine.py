@@ -89,7 +89,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs`` (nothing is accumulated into ``.grad``)."""
     if is_grads_batched:
-        raise NotImplementedError("grad(): is_grads_batched=True is not supported by ember.autograd; loop over the batch")
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
     if materialize_grads and allow_unused is False:
@@ -382,3 +383,34 @@ def accumulate_grad(t: Any, g: Any, create_graph: bool, shared: bool) -> None:
         old.add_(g)
     else:
         m.grad = old + g
+
+
+def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None, create_graph: bool,
+                  allow_unused: bool | None, materialize_grads: bool) -> tuple[Any, ...]:
+    """``grad(..., is_grads_batched=True)``: one vector-Jacobian product per slice of the grad_outputs'
+    leading dim, stacked (torch vectorises this with vmap; Ember has none, so it runs one backward each)."""
+    from ember import stack
+
+    gos = _as_tuple(grad_outputs) if grad_outputs is not None else ()
+    if not gos or any(not isinstance(g, TensorBase) or g._data.ndim == 0 for g in gos):
+        raise RuntimeError(
+            "grad(): is_grads_batched=True needs grad_outputs: one tensor per output, each with a leading batch dim"
+        )
+    sizes = {g._data.shape[0] for g in gos}
+    if len(sizes) != 1:
+        raise RuntimeError(f"grad(): is_grads_batched=True needs one batch size, got leading dims {sorted(sizes)}")
+    n = sizes.pop()
+    keep = create_graph if retain_graph is None else retain_graph
+    rows = [
+        grad(outputs, inputs, tuple(g[b] for g in gos), retain_graph=keep or b < n - 1, create_graph=create_graph,
+             allow_unused=allow_unused, materialize_grads=materialize_grads)
+        for b in range(n)
+    ]
+    ins = _as_tuple(inputs)
+    if not rows:  # an empty batch: empty gradients of the inputs' shapes
+        from ember import empty
+
+        return tuple(empty((0, *t.shape), dtype=t.dtype, device=t.device) for t in ins)
+    return tuple(
+        None if any(r[i] is None for r in rows) else stack([r[i] for r in rows]) for i in range(len(ins))
+    )
