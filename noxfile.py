@@ -31,6 +31,7 @@ PACKAGES: dict[str, Package] = {
     "autograd": Package("packages/autograd", deps=("core",), test_deps=("cpu",), modules=("ember.autograd",)),
     "optim": Package("packages/optim", deps=("core",), test_deps=("cpu", "autograd"), modules=("ember.optim",)),
     "nn": Package("packages/nn", deps=("core", "autograd"), test_deps=("cpu",), modules=("ember.nn",)),
+    "data": Package("packages/data", deps=("core",), test_deps=("cpu",), modules=("ember.utils.data",)),
 }
 
 ROOT = Path(__file__).resolve().parent
