@@ -32,6 +32,7 @@ PACKAGES: dict[str, Package] = {
     "optim": Package("packages/optim", deps=("core",), test_deps=("cpu", "autograd"), modules=("ember.optim",)),
     "nn": Package("packages/nn", deps=("core", "autograd"), test_deps=("cpu",), modules=("ember.nn",)),
     "data": Package("packages/data", deps=("core",), test_deps=("cpu",), modules=("ember.utils.data",)),
+    "examples": Package("packages/examples", deps=("core", "cpu", "autograd", "nn", "optim", "data"), modules=("ember.examples",)),
 }
 
 ROOT = Path(__file__).resolve().parent
