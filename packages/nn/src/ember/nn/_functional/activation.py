@@ -17,6 +17,7 @@ with ``copy_``, which autograd records like torch's in-place kernels.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import ember
@@ -29,7 +30,7 @@ __all__ = [
     "threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_",
     "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "glu",
     "gelu", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus", "softshrink", "tanh",
-    "sigmoid", "hardsigmoid", "silu", "mish", "hardswish",
+    "sigmoid", "hardsigmoid", "silu", "mish", "hardswish", "gumbel_softmax",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -416,3 +417,27 @@ def softsign(input: Tensor) -> Tensor:
     """
     _float(input, "softsign")
     return input / (1.0 + input.abs())
+
+
+# -- sampling -------------------------------------------------------------------------------------
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution: ``softmax((logits + g) / tau)``, ``g ~ Gumbel(0, 1)``.
+
+    ``hard=True`` returns the one-hot of each sample's argmax along ``dim``, with the soft
+    sample's gradient (straight-through: ``y_hard - y_soft.detach() + y_soft``). ``eps`` is
+    deprecated and unused, as in torch. Draws from Ember's RNG (``ember.manual_seed``).
+
+    >>> F.gumbel_softmax(ember.tensor([[0.0, 50.0]]), hard=True)
+    tensor([[0., 1.]])
+    """
+    check_tensor(logits, "gumbel_softmax", "logits", 1)
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -ember.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = ember.zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import ember
@@ -28,7 +29,8 @@ __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss",
     "margin_ranking_loss", "triplet_margin_loss", "hinge_embedding_loss", "soft_margin_loss",
-    "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
+    "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "pairwise_distance",
+    "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -582,12 +584,6 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     return _reduce(loss, reduction)
 
 
-def _pairwise_distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
-    """``||x1 - x2 + eps||_p`` over the last dim (``torch.pairwise_distance``)."""
-    diff = x1 - x2 + eps
-    return ember.linalg.vector_norm(diff, p, dim=max(x1.ndim, x2.ndim) - 1)
-
-
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
                         eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -605,8 +601,145 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
         raise RuntimeError(
             "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
             f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs")
-    d_pos = _pairwise_distance(anchor, positive, p, eps)
-    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        d_neg = d_neg.minimum(_pairwise_distance(positive, negative, p, eps))
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
     return _reduce((margin + d_pos - d_neg).relu(), reduction)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` over the last dim (of the broadcast shape).
+
+    >>> F.pairwise_distance(ember.tensor([[3.0, 4.0]]), ember.tensor([[0.0, 0.0]]), eps=0.0)
+    tensor([5.])
+    """
+    check_tensor(x1, "pairwise_distance", "x1", 1)
+    check_tensor(x2, "pairwise_distance", "x2", 2)
+    return ember.linalg.vector_norm(x1 - x2 + eps, p, dim=max(x1.ndim, x2.ndim) - 1, keepdim=keepdim)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                                      margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` for any distance ``d`` (default :func:`pairwise_distance`).
+
+    ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance.
+
+    >>> F.triplet_margin_with_distance_loss(ember.tensor([[0.0]]), ember.tensor([[1.0]]), ember.tensor([[0.5]]))
+    tensor(1.5000)
+    """
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
+            f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    dist = pairwise_distance if distance_function is None else distance_function
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
+# -- multi-class margins --------------------------------------------------------------------------
+
+def _margin_shape(input: Tensor) -> tuple[int, int]:
+    """``(N, C)`` of a ``(C)`` or ``(N, C)`` input of the multi-class margin losses (``C > 0``)."""
+    shape = tuple(input.shape)
+    if input.ndim > 2 or (input.ndim >= 1 and shape[-1] == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(shape)}")
+    return (shape[0] if input.ndim == 2 else 1), (shape[-1] if input.ndim else 1)
+
+
+def _long_target(target: Tensor) -> None:
+    if target.dtype != ember.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_TNAME[target.dtype]}")
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                      size_average: bool | None = None, reduce: bool | None = None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: ``sum_{i != y} w[y] * max(0, margin - x[y] + x[i]) ** p / C`` per sample.
+
+    ``input`` is ``(N, C)`` or ``(C)``, ``target`` the class index of each sample; ``p`` is 1 or 2.
+
+    >>> F.multi_margin_loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]), ember.tensor([3]))
+    tensor(0.3250)
+    """
+    _pair(input, target, "multi_margin_loss")
+    reduction = _check_reduction(legacy_reduction(size_average, reduce, reduction))
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    n, c = _margin_shape(input)
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch "
+            f"size). Expected target size [{n}], but got {list(target.shape)}. Input has shape {list(input.shape)}.")
+    _long_target(target)
+    if input.dtype.category != D.FLOATING:
+        raise no_kernel("multi_margin_loss", input.dtype)
+    if weight is not None:
+        if weight.numel() != c:
+            raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(weight.shape)}")
+        if weight.dtype != input.dtype:
+            raise RuntimeError(f"expected scalar type {_TNAME[input.dtype]} but found {_TNAME[weight.dtype]}")
+    x = input.reshape(n, c)
+    t = target.reshape(n, 1)
+    if n and bool(((t < 0) | (t >= c)).any().item()):
+        bad = int(t[(t < 0) | (t >= c)][0].item())
+        raise RuntimeError(f"target out of range: multi_margin_loss got class {bad} for {c} classes")
+    # Written with where(), not relu(): torch's kernel counts a term only where it is > 0, so 0 has gradient 0.
+    z = margin - x.gather(1, t) + x
+    z = ember.where(z > 0, z, 0.0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight[t]
+    z = ember.where(ember.arange(c).unsqueeze(0) != t, z, 0.0)
+    loss = z.sum(1) / c
+    if reduction == "none":
+        return loss.reshape(target.shape) if input.ndim < 2 else loss
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: ``sum_{j, i} max(0, 1 - (x[y_j] - x[i])) / C`` over target classes ``y_j``
+    and non-target classes ``i``.
+
+    ``target`` has ``input``'s shape, holding class indices, ended by the first ``-1``.
+
+    >>> F.multilabel_margin_loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]), ember.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+    _pair(input, target, "multilabel_margin_loss")
+    reduction = _check_reduction(legacy_reduction(size_average, reduce, reduction))
+    n, c = _margin_shape(input)
+    if (input.ndim == 2 and target.shape != input.shape) or (input.ndim < 2 and (target.ndim > 1 or
+                                                                                 target.numel() != c)):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
+    _long_target(target)
+    if input.dtype.category != D.FLOATING:
+        raise no_kernel("multilabel_margin_loss", input.dtype)
+    x = input.reshape(n, c)
+    t = target.reshape(n, c)
+    if n and bool(((t < -1) | (t >= c)).any().item()):
+        bad = int(t[(t < -1) | (t >= c)][0].item())
+        raise RuntimeError(f"argument #2 'target' is out of range: multilabel_margin_loss got class {bad} "
+                           f"for {c} classes")
+    # A sample's targets are the entries before its first -1 (duplicates count again, as in torch).
+    listed = (t < 0).long().cumsum(1) == 0
+    safe = ember.where(listed, t, 0)
+    is_target = ember.zeros((n, c), dtype=input.dtype).scatter_add(1, safe, listed.to(input.dtype)) > 0
+    z = 1.0 - x.gather(1, safe).unsqueeze(2) + x.unsqueeze(1)
+    keep = listed.unsqueeze(2) & ~is_target.unsqueeze(1) & (z > 0)
+    loss = ember.where(keep, z, 0.0).sum((1, 2)) / c
+    if reduction == "none":
+        return loss.reshape(()) if input.ndim < 2 else loss
+    return _reduce(loss, reduction)

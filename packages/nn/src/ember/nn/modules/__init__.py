@@ -7,6 +7,7 @@ from ember.nn.modules import (
     attention,
     container,
     conv,
+    distance,
     dropout,
     flatten,
     linear,
@@ -26,6 +27,7 @@ from ember.nn.modules.activation import *  # noqa: F403
 from ember.nn.modules.attention import *  # noqa: F403
 from ember.nn.modules.container import *  # noqa: F403
 from ember.nn.modules.conv import *  # noqa: F403
+from ember.nn.modules.distance import *  # noqa: F403
 from ember.nn.modules.dropout import *  # noqa: F403
 from ember.nn.modules.flatten import *  # noqa: F403
 from ember.nn.modules.linear import *  # noqa: F403
@@ -46,6 +48,7 @@ __all__ = [
     *attention.__all__,
     *container.__all__,
     *conv.__all__,
+    *distance.__all__,
     *dropout.__all__,
     *flatten.__all__,
     *linear.__all__,
