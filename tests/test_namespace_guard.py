@@ -19,6 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = REPO / "packages"
 NAMESPACE = "ember"
 OWNER = "core"  # the folder under packages/ that owns ember/__init__.py
+# Subpackages that are namespaces too (core owns their __init__.py): ember.utils.data ships
+# src/ember/utils/data/, so the rules below apply one level down inside them.
+NESTED_NAMESPACES = ("utils",)
 
 
 def namespace_violations(packages_dir: Path, owner: str = OWNER) -> list[str]:
@@ -40,16 +43,20 @@ def namespace_violations(packages_dir: Path, owner: str = OWNER) -> list[str]:
         namespace = package / "src" / NAMESPACE
         if not namespace.is_dir():
             continue
-        for entry in sorted(namespace.iterdir()):
+        nested = [namespace / n for n in NESTED_NAMESPACES if (namespace / n).is_dir()]
+        entries = [e for e in namespace.iterdir() if e not in nested]
+        entries += [e for folder in nested for e in folder.iterdir()]
+        for entry in sorted(entries):
             if entry.name == "__pycache__":
                 continue
-            shipped = f"src/{NAMESPACE}/{entry.name}"
+            name = entry.relative_to(namespace).as_posix()
+            shipped = f"src/{NAMESPACE}/{name}"
             if entry.is_dir():
-                if entry.name in owners and owners[entry.name] != package.name:
+                if name in owners and owners[name] != package.name:
                     problems.append(
-                        f"{package.name}: ships {shipped}/, which {owners[entry.name]} ships too"
+                        f"{package.name}: ships {shipped}/, which {owners[name]} ships too"
                     )
-                owners.setdefault(entry.name, package.name)
+                owners.setdefault(name, package.name)
             elif package.name != owner:
                 problems.append(
                     f"{package.name}: ships {shipped}; only packages/{owner} may ship files "
@@ -95,6 +102,21 @@ def test_the_guard_reports_a_stray_namespace_file(tmp_path: Path) -> None:
     assert problems[1].startswith("module: ships src/ember/helpers.py; only packages/core")
     assert problems[2].startswith("stray: ships src/ember/__init__.py; only packages/core")
     assert problems[3] == "twin: ships src/ember/good/, which good ships too"
+
+
+def test_the_guard_applies_inside_nested_namespaces(tmp_path: Path) -> None:
+    _touch(tmp_path, "core/src/ember/__init__.py")
+    _touch(tmp_path, "core/src/ember/utils/__init__.py")
+    _touch(tmp_path, "core/src/ember/utils/hooks.py")
+    _touch(tmp_path, "data/src/ember/utils/data/__init__.py")
+    _touch(tmp_path, "stray/src/ember/utils/__init__.py")
+    _touch(tmp_path, "twin/src/ember/utils/data/__init__.py")
+
+    problems = namespace_violations(tmp_path)
+
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("stray: ships src/ember/utils/__init__.py; only packages/core")
+    assert problems[1] == "twin: ships src/ember/utils/data/, which data ships too"
 
 
 def test_the_guard_passes_a_clean_tree(tmp_path: Path) -> None:
