@@ -297,16 +297,16 @@ def test_triplet_with_distance_gradcheck(swap: bool) -> None:
 
 def test_triplet_with_distance_errors_and_module() -> None:
     a = ember.ones(2, 3)
-    with pytest.raises(RuntimeError, match="^The anchor, positive, and negative tensors are expected to have the "
-                                           "same number of dimensions, but got: anchor 2D, positive 2D, and "
-                                           "negative 1D inputs$"):
+    with pytest.raises(RuntimeError, match=r"^The anchor, positive, and negative tensors are expected to have the "
+                                           r"same number of dimensions, but got: anchor 2D, positive 2D, and "
+                                           r"negative 1D inputs$"):
         F.triplet_margin_with_distance_loss(a, a, ember.ones(3))
-    with pytest.raises(ValueError, match="^margin must be greater than 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^margin must be greater than 0, got -1$"):
         F.triplet_margin_with_distance_loss(a, a, a, margin=-1)
-    with pytest.raises(ValueError, match="^bad is not a valid value for reduction$"):
+    with pytest.raises(ValueError, match=r"^bad is not a valid value for reduction$"):
         F.triplet_margin_with_distance_loss(a, a, a, reduction="bad")
-    with pytest.raises(ValueError, match="^TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
-                                         "got 0 instead$"):
+    with pytest.raises(ValueError, match=r"^TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
+                                         r"got 0 instead$"):
         nn.TripletMarginWithDistanceLoss(margin=0)
     m = nn.TripletMarginWithDistanceLoss(swap=True)
     assert isinstance(m.distance_function, nn.PairwiseDistance) and (m.margin, m.swap) == (1.0, True)
