@@ -25,11 +25,11 @@ from ember import dtype
 from ember._dtypes import ALL_DTYPES
 from ember.backends import BINARY_KERNELS, UNARY_KERNELS, ArrayAPIBackend
 from ember_cuda import _runtime
+from ember_cuda._api import DeviceAPI
 from ember_cuda._conv import ConvKernels
 from ember_cuda._nn import NNKernels
 from ember_cuda._optim import OptimKernels
 from ember_cuda._pool import PoolKernels
-from ember_cuda._api import DeviceAPI
 from ember_cuda._transfer import TransferMixin
 
 __all__ = ["CupyBackend", "bind_namespace"]
