@@ -7,11 +7,12 @@ from types import ModuleType
 
 __all__ = ["MissingExtraError", "import_extras"]
 
-# Import name -> (distribution, what the job uses it for).
+# Module the job imports -> (distribution, what the job uses it for). Imported by name at
+# run time, never statically, so that type-checking Ember needs none of them installed.
 TRAIN_EXTRA: dict[str, tuple[str, str]] = {
     "tqdm": ("tqdm", "the progress bar"),
-    "sklearn": ("scikit-learn", "the 8x8 digits data set"),
-    "matplotlib": ("matplotlib", "the plot of the curves"),
+    "sklearn.datasets": ("scikit-learn", "the 8x8 digits data set"),
+    "matplotlib.figure": ("matplotlib", "the plot of the curves"),
 }
 
 
@@ -31,7 +32,9 @@ def import_extras(names: list[str], extra: str = "train") -> dict[str, ModuleTyp
     for name in names:
         try:
             found[name] = importlib.import_module(name)
-        except ImportError:
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not (name == exc.name or name.startswith(f"{exc.name}.")):
+                raise  # installed, but something it imports is missing: show the real error
             dist, purpose = TRAIN_EXTRA[name]
             missing.append(f"{dist} ({purpose})")
     if missing:

@@ -23,7 +23,7 @@ from typing import Any
 
 import ember
 import ember.nn.functional as F
-from ember import Tensor, nn, optim
+from ember import nn, optim
 from ember.examples._extras import MissingExtraError, import_extras
 from ember.examples.models import DigitsCNN
 from ember.utils.data import DataLoader, TensorDataset
@@ -87,13 +87,14 @@ def check_device(name: str) -> ember.device:
     return dev
 
 
-def load_digits_split(sklearn: ModuleType) -> tuple[TensorDataset, TensorDataset]:
+def load_digits_split(datasets: ModuleType) -> tuple[TensorDataset, TensorDataset]:
     """The digits as (N, 1, 8, 8) float32 images and int64 labels, split 80/20 reproducibly.
 
     The split is a permutation from a generator seeded with :data:`SPLIT_SEED`; images are
-    standardized with the training set's mean and standard deviation.
+    standardized with the training set's mean and standard deviation. ``datasets`` is
+    ``sklearn.datasets``.
     """
-    digits = sklearn.datasets.load_digits()
+    digits = datasets.load_digits()
     images = ember.from_numpy(digits.images).float().unsqueeze(1)  # values 0..16
     labels = ember.from_numpy(digits.target).long()
     perm = ember.randperm(len(labels), generator=ember.Generator().manual_seed(SPLIT_SEED))
@@ -144,12 +145,13 @@ def train_epoch(
     return total_loss / count, correct / count
 
 
-def plot_curves(matplotlib: ModuleType, history: dict[str, list[float]], path: Path) -> None:
-    """Write the loss and accuracy curves per epoch to ``path`` (PNG, no display needed)."""
-    from matplotlib.figure import Figure  # the object API: no pyplot, no GUI backend
+def plot_curves(figure: ModuleType, history: dict[str, list[float]], path: Path) -> None:
+    """Write the loss and accuracy curves per epoch to ``path`` (PNG, no display needed).
 
+    ``figure`` is ``matplotlib.figure``: its object API needs no pyplot and no GUI backend.
+    """
     epochs = range(1, len(history["train_loss"]) + 1)
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = figure.Figure(figsize=(10, 4), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
     ax_loss.plot(epochs, history["train_loss"], marker="o", label="train")
     ax_loss.plot(epochs, history["test_loss"], marker="o", label="test")
@@ -166,14 +168,12 @@ def plot_curves(matplotlib: ModuleType, history: dict[str, list[float]], path: P
 
 def run(args: argparse.Namespace) -> Result:
     """Train, evaluate, save, reload, re-evaluate and plot, as described in the module doc."""
-    mods = import_extras(["tqdm", "sklearn"] + ([] if args.no_plot else ["matplotlib"]))
-    import sklearn.datasets  # noqa: F401  (the submodule; import_extras checked the package)
-
+    mods = import_extras(["tqdm", "sklearn.datasets"] + ([] if args.no_plot else ["matplotlib.figure"]))
     tqdm = mods["tqdm"].tqdm
     device = check_device(args.device)
     start = time.perf_counter()
 
-    train_set, test_set = load_digits_split(mods["sklearn"])
+    train_set, test_set = load_digits_split(mods["sklearn.datasets"])
     print(f"digits: {len(train_set)} training and {len(test_set)} test images (1x8x8), device {device}")
     ember.manual_seed(args.seed)
     loader_gen = ember.Generator().manual_seed(args.seed)
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> Result:
             train_loss, train_acc = train_epoch(model, train_loader, opt, device, bar)
             test_loss, test_acc = evaluate(model, test_loader, device)
             bar.set_postfix(loss=f"{train_loss:.4f}", acc=f"{train_acc:.2%}", test_acc=f"{test_acc:.2%}")
-        for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc)):
+        for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc), strict=True):
             history[key].append(value)
     seconds = time.perf_counter() - start
     print(f"test accuracy: {test_acc:.2%} ({round(test_acc * len(test_set))}/{len(test_set)}) "
@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> Result:
     curves = None
     if not args.no_plot:
         curves = args.out / CURVES
-        plot_curves(mods["matplotlib"], history, curves)
+        plot_curves(mods["matplotlib.figure"], history, curves)
         print(f"curves: {curves}")
     return Result(test_acc, reloaded, checkpoint, curves, seconds, history)
 
