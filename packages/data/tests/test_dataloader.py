@@ -31,7 +31,7 @@ def test_tensor_dataset_batches_in_order() -> None:
     y = ember.arange(10)
     batches = list(DataLoader(TensorDataset(x, y), batch_size=4))
     assert len(batches) == 3
-    for b, rows in zip(batches, ([0, 1, 2, 3], [4, 5, 6, 7], [8, 9])):
+    for b, rows in zip(batches, ([0, 1, 2, 3], [4, 5, 6, 7], [8, 9]), strict=True):
         assert type(b) is list and len(b) == 2
         assert b[0].dtype == ember.float32 and b[1].dtype == ember.int64
         np.testing.assert_array_equal(b[0].numpy(), np.arange(20.0).reshape(10, 2)[rows])
@@ -44,7 +44,7 @@ def test_tensor_dataset_gather_equals_collating_samples() -> None:
     idx = [6, 0, 3, -1]
     fast = next(iter(DataLoader(ds, batch_sampler=[idx])))
     slow = default_collate([ds[i] for i in idx])
-    for f, s in zip(fast, slow):
+    for f, s in zip(fast, slow, strict=True):
         assert f.dtype == s.dtype and f.shape == s.shape
         np.testing.assert_array_equal(f.numpy(), s.numpy())
 

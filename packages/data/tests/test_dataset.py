@@ -51,7 +51,7 @@ def test_tensor_dataset_indexes_every_tensor_along_dim0() -> None:
     xi, yi = ds[2]
     np.testing.assert_array_equal(xi.numpy(), [6.0, 7.0, 8.0])
     assert yi.item() == 7 and yi.dtype == ember.int64
-    xs, ys = ds[1:3]  # slices pass through, as in torch
+    _, ys = ds[1:3]  # slices pass through, as in torch
     np.testing.assert_array_equal(ys.numpy(), [6, 7])
     assert ds.tensors[0] is x
 

@@ -117,7 +117,7 @@ def test_batch_sampler(drop_last: bool, expected: list[list[int]]) -> None:
 def test_batch_sampler_argument_errors() -> None:
     with pytest.raises(ValueError, match="batch_size should be a positive integer value, but got batch_size=0"):
         BatchSampler(range(3), 0, False)
-    with pytest.raises(ValueError, match="batch_size=2.0"):
+    with pytest.raises(ValueError, match=r"batch_size=2\.0"):
         BatchSampler(range(3), 2.0, False)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="drop_last should be a boolean value, but got drop_last=None"):
         BatchSampler(range(3), 2, None)  # type: ignore[arg-type]

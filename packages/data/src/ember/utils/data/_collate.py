@@ -54,7 +54,7 @@ def default_convert(data: Any) -> Any:
                 clone = copy.copy(data)
                 clone.update({key: default_convert(data[key]) for key in data})
                 return clone
-            return elem_type({key: default_convert(data[key]) for key in data})  # type: ignore[call-arg]
+            return elem_type({key: default_convert(data[key]) for key in data})
         except TypeError:  # a mapping type that cannot be built from a dict
             return {key: default_convert(data[key]) for key in data}
     if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
@@ -64,11 +64,11 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
         try:
             if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
+                seq_clone = copy.copy(data)
                 for i, d in enumerate(data):
-                    clone[i] = default_convert(d)
-                return clone
-            return elem_type([default_convert(d) for d in data])  # type: ignore[call-arg]
+                    seq_clone[i] = default_convert(d)
+                return seq_clone
+            return elem_type([default_convert(d) for d in data])
         except TypeError:
             return [default_convert(d) for d in data]
     return data
@@ -96,11 +96,11 @@ def collate(batch: Any, *, collate_fn_map: CollateFnMap | None = None) -> Any:
                 clone = copy.copy(elem)
                 clone.update(fields)
                 return clone
-            return elem_type(fields)  # type: ignore[call-arg]
+            return elem_type(fields)
         except TypeError:
             return fields
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map) for samples in zip(*batch)))
+        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map) for samples in zip(*batch, strict=False)))
     if isinstance(elem, collections.abc.Sequence):
         sizes = {len(e) for e in batch}
         if len(sizes) > 1:
@@ -108,16 +108,16 @@ def collate(batch: Any, *, collate_fn_map: CollateFnMap | None = None) -> Any:
                 "each element in list of batch should be of equal size "
                 f"(got lengths {sorted(sizes)})"
             )
-        transposed = list(zip(*batch))  # read twice below
+        transposed = list(zip(*batch, strict=True))  # read twice below
         if isinstance(elem, tuple):
             return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
         try:
             if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
+                seq_clone = copy.copy(elem)
                 for i, samples in enumerate(transposed):
-                    clone[i] = collate(samples, collate_fn_map=collate_fn_map)
-                return clone
-            return elem_type([collate(s, collate_fn_map=collate_fn_map) for s in transposed])  # type: ignore[call-arg]
+                    seq_clone[i] = collate(samples, collate_fn_map=collate_fn_map)
+                return seq_clone
+            return elem_type([collate(s, collate_fn_map=collate_fn_map) for s in transposed])
         except TypeError:
             return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
     raise TypeError(default_collate_err_msg_format.format(elem_type))

@@ -11,6 +11,7 @@ is waiting on is alive.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import multiprocessing.context
@@ -49,9 +50,9 @@ class _InfiniteConstantSampler(Sampler[None]):
 def _pin(data: Any) -> Any:
     """``pin_memory()`` on every tensor in a (nested) batch."""
     if isinstance(data, ember.Tensor):
-        return data.pin_memory()  # type: ignore[attr-defined]
+        return data.pin_memory()
     if isinstance(data, dict):
-        return type(data)({k: _pin(v) for k, v in data.items()})  # type: ignore[call-arg]
+        return type(data)({k: _pin(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(_pin(v) for v in data))
     if isinstance(data, (list, tuple)):
@@ -198,7 +199,7 @@ class DataLoader(Generic[T_co]):
             else:
                 sampler = SequentialSampler(dataset)  # type: ignore[arg-type]
         if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]
 
         self.batch_size = batch_size
         self.drop_last = drop_last
@@ -425,6 +426,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._task_info: dict[int, tuple[Any, ...]] = {}
         self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
+        self._workers_num_tasks = [0] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
             # A new epoch with persistent workers: each worker echoes ResumeIteration after
@@ -487,7 +489,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
             if len(self._task_info[self._rcvd_idx]) == 2:  # it came back earlier
                 worker_id, data = self._task_info.pop(self._rcvd_idx)
-                return self._process_data(data)
+                self._rcvd_idx += 1
+                return self._process_data(data, worker_id)
 
             idx, data = self._get_data()
             self._tasks_outstanding -= 1
@@ -499,13 +502,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._try_put_index()
                 continue
             if idx != self._rcvd_idx:
-                if not self._in_order:
-                    del self._task_info[idx]
-                    return self._process_data(data)
+                if not self._in_order:  # hand it out now; _rcvd_idx's turn comes later
+                    worker_id = self._task_info.pop(idx)[0]
+                    return self._process_data(data, worker_id)
                 self._task_info[idx] += (data,)  # keep it until its turn
             else:
-                del self._task_info[idx]
-                return self._process_data(data)
+                worker_id = self._task_info.pop(idx)[0]
+                self._rcvd_idx += 1
+                return self._process_data(data, worker_id)
 
     def __next__(self) -> Any:
         try:
@@ -519,19 +523,25 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             index = self._next_index()
         except StopIteration:
             return
+        max_tasks = self._prefetch_factor * self._num_workers
         for _ in range(self._num_workers):  # the next live worker
             worker_queue_idx = next(self._worker_queue_idx_cycle)
-            if self._workers_status[worker_queue_idx]:
+            if self._workers_status[worker_queue_idx] and (
+                # Out of order, a slow worker must not collect more than its share.
+                self._in_order
+                or self._workers_num_tasks[worker_queue_idx] < max_tasks // sum(self._workers_status)
+            ):
                 break
         else:
             return  # every worker has run out of data
         self._index_queues[worker_queue_idx].put((self._send_idx, index))
         self._task_info[self._send_idx] = (worker_queue_idx,)
+        self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
         self._send_idx += 1
 
-    def _process_data(self, data: Any) -> Any:
-        self._rcvd_idx += 1
+    def _process_data(self, data: Any, worker_id: int) -> Any:
+        self._workers_num_tasks[worker_id] -= 1
         self._try_put_index()
         if isinstance(data, ExceptionWrapper):
             data.reraise()
@@ -549,7 +559,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = True
         try:
             self._workers_done_event.set()
-            for index_queue, w in zip(self._index_queues, self._workers):
+            for index_queue, w in zip(self._index_queues, self._workers, strict=True):
                 if w.is_alive():
                     index_queue.put(None)
             for w in self._workers:
@@ -565,7 +575,5 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def __del__(self) -> None:
         # Never raise from a finalizer (interpreter exit may have torn modules down).
-        try:
+        with contextlib.suppress(Exception):
             self._shutdown_workers()
-        except Exception:
-            pass

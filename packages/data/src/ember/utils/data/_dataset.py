@@ -55,7 +55,7 @@ class IterableDataset(Dataset[T_co], Iterable[T_co]):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
     def __add__(self, other: Dataset[T_co]) -> ChainDataset:  # type: ignore[override]
-        return ChainDataset([self, other])  # type: ignore[list-item]
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset[tuple[Any, ...]]):
@@ -221,5 +221,5 @@ def random_split(
     indices = ember.randperm(sum(sizes), generator=generator).tolist()
     return [
         Subset(dataset, indices[offset - length : offset])
-        for offset, length in zip(itertools.accumulate(sizes), sizes)
+        for offset, length in zip(itertools.accumulate(sizes), sizes, strict=True)
     ]

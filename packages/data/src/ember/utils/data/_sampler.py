@@ -206,7 +206,7 @@ class BatchSampler(Sampler[list[int]]):
     def __iter__(self) -> Iterator[list[int]]:
         sampler_iter = iter(self.sampler)
         if self.drop_last:
-            yield from map(list, zip(*[sampler_iter] * self.batch_size))
+            yield from map(list, zip(*[sampler_iter] * self.batch_size, strict=False))
         else:
             batch = list(itertools.islice(sampler_iter, self.batch_size))
             while batch:
