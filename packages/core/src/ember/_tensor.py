@@ -122,9 +122,10 @@ def resolve_device(spec: Any) -> tuple[device, Any]:
         index = 0 if dev.index is None else dev.index
         count = backend.device_count()
         if index >= count:
+            why = backend.unavailable_reason() if count == 0 and hasattr(backend, "unavailable_reason") else None
             raise RuntimeError(
                 f"{dev.type} device index {index} is out of range: the {backend.name!r} backend sees {count} "
-                f"{dev.type} device(s)"
+                f"{dev.type} device(s)" + (f": {why}" if why else "")
             )
         dev = device(dev.type, index)
     elif dev.index not in (None, 0):
@@ -132,6 +133,21 @@ def resolve_device(spec: Any) -> tuple[device, Any]:
     else:
         dev = device(dev.type)
     return dev, backend
+
+
+def _moved(t: Tensor, dev: device, backend: Any, non_blocking: bool) -> Tensor:
+    """``t``'s values on ``dev``: through a backend's optional ``transfer`` hook (destination's, then
+    source's; it may return None to decline), else through a NumPy array on the host."""
+    for bk in (backend, t._backend):
+        hook = getattr(bk, "transfer", None)
+        if hook is not None:
+            data = hook(t._data, t._backend, backend, dev.index, non_blocking)
+            if data is not None:
+                return wrap(data, t._dtype, dev, backend)
+    out = wrap(backend.from_numpy(t._backend.to_numpy(t._data), dev.index), t._dtype, dev, backend)
+    if dev.type == "cpu" and t._device.type == "cpu":
+        out = like(out, backend.copy(out._data))
+    return out
 
 
 def autograd_module(feature: str = "requires_grad=True") -> Any:
@@ -503,7 +519,7 @@ class Tensor(
         """
         dev_arg, dt = kwargs.pop("device", None), kwargs.pop("dtype", None)
         copy = bool(kwargs.pop("copy", False))
-        kwargs.pop("non_blocking", None)
+        non_blocking = bool(kwargs.pop("non_blocking", False))
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument {next(iter(kwargs))!r}")
@@ -530,10 +546,7 @@ class Tensor(
         if dev_arg is not None:
             dev, backend = resolve_device(dev_arg)
             if dev is not self._device or backend is not self._backend:
-                host = self._backend.to_numpy(self._data)
-                out = wrap(backend.from_numpy(host, dev.index), self._dtype, dev, backend)
-                if dev.type == "cpu" and self._device.type == "cpu":
-                    out = like(out, backend.copy(out._data))
+                out = _moved(self, dev, backend, non_blocking)
                 copy = False
         if dt is not None and dt is not out._dtype:
             _check_supported(out._backend, dt, "to")
@@ -542,6 +555,22 @@ class Tensor(
         if copy:
             out = out.clone()
         return out
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """A copy of this CPU tensor in page-locked host memory (needs a CUDA backend and device)."""
+        if self._device.type != "cpu":
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        from ember._plugins import registry
+
+        return like(self, registry.backend("cuda").pin_memory(self._backend.to_numpy(self._data)))
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """Whether this tensor lives in page-locked host memory (see :meth:`pin_memory`)."""
+        from ember._plugins import registry
+
+        accel = registry.backend_if_active("cuda")
+        pinned = getattr(accel, "is_pinned", None)
+        return self._device.type == "cpu" and pinned is not None and bool(pinned(self._backend.to_numpy(self._data)))
 
     def cpu(self) -> Tensor:
         """This tensor on the CPU (``self`` if already there)."""
@@ -596,7 +625,7 @@ class Tensor(
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if src._device is not self._device or src._backend is not self._backend:
-            src = src.to(self._device)
+            src = src.to(self._device, non_blocking=non_blocking)
         from ember._elementwise import broadcast_shapes
 
         out_shape = broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape))
