@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ember.nn.modules import (
     activation,
+    adaptive,
     attention,
     container,
     conv,
@@ -24,6 +25,7 @@ from ember.nn.modules import (
     upsampling,
 )
 from ember.nn.modules.activation import *  # noqa: F403
+from ember.nn.modules.adaptive import *  # noqa: F403
 from ember.nn.modules.attention import *  # noqa: F403
 from ember.nn.modules.container import *  # noqa: F403
 from ember.nn.modules.conv import *  # noqa: F403
@@ -45,6 +47,7 @@ from ember.nn.modules.upsampling import *  # noqa: F403
 
 __all__ = [
     *activation.__all__,
+    *adaptive.__all__,
     *attention.__all__,
     *container.__all__,
     *conv.__all__,
