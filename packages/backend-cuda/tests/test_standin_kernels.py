@@ -147,5 +147,5 @@ def test_tensors_move_between_cpu_and_the_stand_in_and_mixing_devices_raises() -
     s = t.to("cudasim")
     assert s.device == ember.device("cudasim", 0)
     assert (s * 2).cpu().tolist() == (t * 2).tolist()
-    with pytest.raises(RuntimeError, match="cudasim:0 and cpu|cpu and cudasim:0"):
+    with pytest.raises(RuntimeError, match=r"cudasim:0 and cpu|cpu and cudasim:0"):
         s + t

@@ -67,7 +67,7 @@ class _FakeRuntime:
     def __init__(self, result: object) -> None:
         self.result = result
 
-    def getDeviceCount(self) -> int:  # noqa: N802 (CUDA's name)
+    def getDeviceCount(self) -> int:
         if isinstance(self.result, BaseException):
             raise self.result
         return int(self.result)  # type: ignore[call-overload]
