@@ -8,6 +8,7 @@ editable install can hide a file missing from the wheel or a broken shared
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +34,7 @@ PACKAGES: dict[str, Package] = {
     "nn": Package("packages/nn", deps=("core", "autograd"), test_deps=("cpu",), modules=("ember.nn",)),
     "data": Package("packages/data", deps=("core",), test_deps=("cpu",), modules=("ember.utils.data",)),
     "examples": Package("packages/examples", deps=("core", "cpu", "autograd", "nn", "optim", "data"), modules=("ember.examples",)),
+    "cuda": Package("packages/backend-cuda", deps=("core",), test_deps=("cpu",), modules=("ember_cuda",)),
 }
 
 ROOT = Path(__file__).resolve().parent
@@ -236,20 +238,32 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def cuda(session: nox.Session) -> None:
-    """Run every test marked cuda with ember-cuda[cuda12] (GPU machines only; not in plain nox)."""
+    """Run every test marked cuda (the conformance kit on the GPU, device-parametrized tests); GPU machines only."""
     if "cuda" not in PACKAGES:
         session.skip("packages/backend-cuda is not in the noxfile's PACKAGES table yet")
     others = [key for key in PACKAGES if key != "cuda"]
     install_packages(session, others, "pytest", *BUILD_TOOLS, test=tuple(others))
     cuda_pkg = ROOT / PACKAGES["cuda"].folder
-    session.install(f"{cuda_pkg}[cuda12,test]")
+    # EMBER_CUDA_EXTRA=cuda13 on machines with CUDA 13 drivers.
+    session.install(f"{cuda_pkg}[{os.environ.get('EMBER_CUDA_EXTRA', 'cuda12')},test]")
+    # Skipped GPU tests would let this session pass having tested nothing: fail without a GPU.
+    session.run("python", "-c", _REQUIRE_GPU)
     paths = [ROOT / p.folder / "tests" for p in PACKAGES.values()] + [ROOT / "tests"]
     code = session.run(
-        *pytest_args(session, *(p for p in paths if p.is_dir())), "-m", "cuda",
+        *pytest_args(session, *(p for p in paths if p.is_dir())), "-m", "cuda", "-rs",
         success_codes=[0, 5],
     )  # fmt: skip
     if code == 5:  # pytest's "no tests collected": this session exists to run them
         session.error("no test is marked cuda")
+
+
+_REQUIRE_GPU = """\
+import sys, ember
+if not ember.cuda.is_available():
+    from ember_cuda import unavailable_reason
+    sys.exit(f"nox -s cuda needs a usable GPU: {unavailable_reason()}")
+print(f"CUDA devices: {ember.cuda.device_count()} ({ember.cuda.get_device_name()})")
+"""
 
 
 @nox.session
