@@ -10,7 +10,7 @@ handful), each cluster's rows handled in one batch.
 >>> import ember.nn as nn
 >>> asm = nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[4])
 >>> asm(ember.randn(3, 8), ember.tensor([0, 5, 9])).output.shape
-(3,)
+ember.Size([3])
 """
 
 from __future__ import annotations
