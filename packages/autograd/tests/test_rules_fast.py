@@ -236,6 +236,44 @@ def test_matmul_2d_and_fallbacks(dtype: Any) -> None:
         np.testing.assert_allclose(f, s, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_addmm_every_layout_beta_alpha(dtype: Any) -> None:
+    w = rng.standard_normal((4, 5))
+    bias = ember.tensor(rng.standard_normal(5), dtype=dtype)
+    for a in _layouts(A, dtype):
+        for b in _layouts(w, dtype):
+            assert_agree(lambda i, p, q: ember.addmm(i, p, q), [bias, a, b], "addmm")
+    x, ww = ember.tensor(A, dtype=dtype), ember.tensor(w, dtype=dtype)
+    full = ember.tensor(rng.standard_normal((3, 5)), dtype=dtype)
+    assert_agree(lambda i, p, q: i.addmm(p, q, beta=0.5, alpha=-2.0), [full, x, ww], "addmm")
+    assert_agree(lambda i, p, q: i.addmm(p, q, beta=0, alpha=0), [bias, x, ww], "addmm")
+
+
+def test_linear_weight_gradient_is_made_in_its_layout_and_kept_without_a_copy() -> None:
+    """nn.Linear's ``addmm(bias, x, weight.T)``: the transposed weight's gradient is computed as
+    ``(g.T @ x).T`` (PyTorch's mm_mat2_backward), so ``.T``'s backward hands the leaf a
+    gradient with the weight's own strides, which the leaf keeps (no copy), and stays correct."""
+    weight = ember.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    bias = ember.tensor(rng.standard_normal(5), requires_grad=True)
+    x = ember.tensor(A)
+    with spy("addmm") as calls:
+        ember.addmm(bias, x, weight.T).sum().backward()
+    assert calls == [1, 0]
+    assert weight.grad.stride() == weight.stride()
+    np.testing.assert_allclose(weight.grad.numpy(), np.broadcast_to(A.sum(0), (5, 4)), rtol=1e-12)
+    np.testing.assert_allclose(bias.grad.numpy(), np.full(5, 3.0))
+    kept = weight.grad
+    ember.addmm(bias, x, weight.T).sum().backward()  # accumulates (out of place into a view)
+    np.testing.assert_allclose(weight.grad.numpy(), 2 * np.broadcast_to(A.sum(0), (5, 4)), rtol=1e-12)
+    np.testing.assert_allclose(kept.numpy(), np.broadcast_to(A.sum(0), (5, 4)), rtol=1e-12)
+    # A view the leaf cannot keep (other strides than the leaf's, or a broadcast) is copied.
+    v = ember.tensor(A, requires_grad=True)
+    v.t().contiguous().t().sum().backward()
+    assert v.grad.stride() == v.stride() or v.grad.is_contiguous()
+    v.grad.add_(1.0)
+    np.testing.assert_array_equal(v.grad.numpy(), np.full((3, 4), 2.0))
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_family(dim: int) -> None:
     for x in _layouts(A, ember.float64):

@@ -1,4 +1,5 @@
-"""Fast NumPy optimizer-update kernels of the optional tier (contracts: ``ember.backends.reference.optim``).
+"""Fast NumPy in-place update kernels of the optional tier: optimizer steps (contracts:
+``ember.backends.reference.optim``) and in-place arithmetic (``ember.backends.reference.inplace``).
 
 One Adam step is about a dozen elementwise passes over a parameter and its state. The
 kernels here run them chunk by chunk on flat views: each chunk (up to 1 MiB per array) goes
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +23,9 @@ from ember_cpu._quiet import quiet
 from ember_cpu._threads import _WORKERS, _shared_out
 
 __all__ = ["OptimKernels"]
+
+#: ``binary_into``'s kernels (ember.backends.reference.inplace.INTO_KERNELS) as ufuncs.
+_INTO = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
 
 #: Bytes per array per chunk, at most and at least: a chunk's ~6 arrays stay in cache (L2/L3),
 #: and each ufunc call does enough work to hide its ~1 us of Python overhead.
@@ -146,6 +151,12 @@ class OptimKernels:
 
         _run(chunk, [param, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None], grad)
         return param, exp_avg, exp_avg_sq, max_exp_avg_sq
+
+    @quiet
+    def binary_into(self, name: str, dst: np.ndarray, src: Any) -> np.ndarray:
+        """The ufunc with ``out=dst`` (NumPy copies ``src`` first where it overlaps ``dst``)."""
+        _INTO[name](dst, src, out=dst)
+        return dst
 
     @quiet
     def sgd_update(

@@ -9,10 +9,11 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ember._dtypes import dtype, result_type
+from ember._dtypes import FLOATING, dtype, result_type
 from ember._special_cases import tname
 from ember._tensor_base import (
     TensorBase,
+    broadcasts_to,
     bump_version,
     check_no_overlap,
     check_writable,
@@ -24,7 +25,7 @@ from ember._tensor_base import (
 if TYPE_CHECKING:
     from ember._tensor import Tensor
 
-__all__ = ["can_cast", "write_out", "inplace", "check_inplace_result"]
+__all__ = ["can_cast", "write_out", "inplace", "inplace_arith", "check_inplace_result"]
 
 
 def can_cast(src: dtype, dst: dtype) -> bool:
@@ -84,6 +85,37 @@ def inplace(t: TensorBase, result: TensorBase, op: str) -> Tensor:
         raise read_only_error(op) from exc
     bump_version(t)
     return t  # type: ignore[return-value]
+
+
+def inplace_arith(t: TensorBase, other: Any, name: str, op: str) -> Tensor | None:
+    """``t = name(t, other)`` written straight into ``t`` by the backend's ``binary_into``, for
+    the common case (a real floating ``t``; ``other`` a Python number or a tensor of ``t``'s
+    dtype and device that broadcasts to ``t``'s shape). None: take the general path."""
+    dt = t._dtype
+    if dt.category != FLOATING:
+        return None
+    if isinstance(other, TensorBase):
+        if other._dtype is not dt or other._device is not t._device or other._backend is not t._backend:
+            return None
+        src = other._data
+        have, want = tuple(src.shape), tuple(t._data.shape)
+        if have != want and not broadcasts_to(have, want):
+            return None
+    elif type(other) is float or type(other) is int:
+        src = other
+    else:
+        return None
+    check_writable(t, op)
+    check_no_overlap(t, op)
+    from ember.backends._optional import kernel
+
+    try:
+        kernel(t._backend, "binary_into")(name, t._data, src)
+    except ValueError as exc:  # memory the backend marks read-only (checked before any write)
+        raise read_only_error(op) from exc
+    bump_version(t)
+    return t  # type: ignore[return-value]
+
 
 
 def check_inplace_result(t: TensorBase, other: Any, op: str) -> None:

@@ -17,6 +17,7 @@ from ember._special_cases import _C_NAMES, no_kernel, tname
 from ember._tensor_base import (
     SCALAR_TYPES,
     TensorBase,
+    broadcasts_to,
     check_same_device,
     device_error,
     like,
@@ -115,7 +116,9 @@ def _coef(value: Any, dt: dtype, op: str, name: str, strict_int: bool = False) -
 def _fma(op: str, inp: TensorBase, prod: Any, beta: Any, alpha: Any, shape: tuple[int, ...], dt: dtype) -> Tensor:
     """``beta * inp + alpha * prod`` in ``shape``; as in torch, a zero coefficient ignores its term (NaN too)."""
     bk = inp._backend
-    target = cast(Any, inp).expand(*shape)._data  # torch's broadcast error when inp does not fit
+    # inp broadcasts in the kernels below (no expanded view to build); expand raises torch's error.
+    fits = broadcasts_to(tuple(inp._data.shape), shape)
+    target = inp._data if fits else cast(Any, inp).expand(*shape)._data
     if dt is D.bool_:
         beta, alpha = _coef(beta, dt, op, "beta", True), _coef(alpha, dt, op, "alpha", True)
         left = target if beta else bk.full(shape, False, dt, inp._device.index)

@@ -14,6 +14,7 @@ from ember._dtypes import result_type
 from ember._elementwise import (
     INTEGRAL,
     PRED,
+    SAME,
     TO_BOOL,
     TO_FLOAT,
     TRUEDIV,
@@ -28,7 +29,7 @@ from ember._elementwise import (
     unary,
     unary_method,
 )
-from ember._inplace import check_inplace_result, inplace, write_out
+from ember._inplace import check_inplace_result, inplace, inplace_arith, write_out
 from ember._ops_linalg import bmm, matmul, mm
 from ember._special_cases import no_kernel, storable
 from ember._tensor_base import TensorBase, cast, device_error, like
@@ -52,6 +53,13 @@ FUNCTIONS: tuple[str, ...] = (
     "isnan", "isinf", "isfinite",
 )
 
+
+
+def _arith_(t: Any, other: Any, kernel: str, op: str, kind: int = SAME) -> Tensor:
+    """``t op= other``: straight into ``t`` where the backend can (``inplace_arith``), else
+    computed out of place and copied in."""
+    done = inplace_arith(t, other, kernel, op)
+    return done if done is not None else inplace(t, binary(t, other, kernel, op, kind), op)
 
 class MathMixin(TensorBase):
     """Arithmetic, comparisons and elementwise math as Tensor methods and operators."""
@@ -229,18 +237,24 @@ class MathMixin(TensorBase):
     # -- in-place ----------------------------------------------------------------------
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In-place :meth:`add`."""
+        if type(alpha) is int and alpha == 1 and (done := inplace_arith(self, other, "add", "add_")) is not None:
+            return done
         return inplace(self, self.add(other, alpha=alpha), "add_")
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In-place :meth:`sub`."""
+        if type(alpha) is int and alpha == 1 and (done := inplace_arith(self, other, "subtract", "sub_")) is not None:
+            return done
         return inplace(self, self.sub(other, alpha=alpha), "sub_")
 
     def mul_(self, other: Any) -> Tensor:
         """In-place :meth:`mul`."""
-        return inplace(self, binary(self, other, "multiply", "mul_"), "mul_")
+        return _arith_(self, other, "multiply", "mul_")
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In-place :meth:`div`."""
+        if rounding_mode is None and (done := inplace_arith(self, other, "divide", "div_")) is not None:
+            return done
         return inplace(self, self.div(other, rounding_mode=rounding_mode), "div_")
 
     def pow_(self, exponent: Any) -> Tensor:
@@ -248,16 +262,16 @@ class MathMixin(TensorBase):
         return inplace(self, self.pow(exponent), "pow_")
 
     def __iadd__(self, other: Any) -> Tensor:
-        return inplace(self, binary(self, other, "add", "add_"), "add_")
+        return _arith_(self, other, "add", "add_")
 
     def __isub__(self, other: Any) -> Tensor:
-        return inplace(self, binary(self, other, "subtract", "sub_"), "sub_")
+        return _arith_(self, other, "subtract", "sub_")
 
     def __imul__(self, other: Any) -> Tensor:
-        return inplace(self, binary(self, other, "multiply", "mul_"), "mul_")
+        return _arith_(self, other, "multiply", "mul_")
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return inplace(self, binary(self, other, "divide", "div_", TRUEDIV), "div_")
+        return _arith_(self, other, "divide", "div_", TRUEDIV)
 
     def __ifloordiv__(self, other: Any) -> Tensor:
         return inplace(self, binary(self, other, "floor_divide", "floor_divide_"), "floor_divide_")

@@ -80,6 +80,13 @@ def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: TensorBase | Non
     return t
 
 
+def broadcasts_to(have: tuple[int, ...], want: tuple[int, ...]) -> bool:
+    """Whether shape ``have`` broadcasts to exactly ``want`` (no dim of ``want`` grows)."""
+    if len(have) > len(want):
+        return False
+    return all(a == 1 or a == b for a, b in zip(reversed(have), reversed(want[len(want) - len(have):]), strict=True))
+
+
 def like(t: TensorBase, data: Any, dt: dtype | None = None) -> Tensor:
     """A new (non-view) tensor on ``t``'s device and backend."""
     return wrap(data, t._dtype if dt is None else dt, t._device, t._backend)

@@ -217,7 +217,7 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
         if nr >= len(buf):
             buf.extend([None] * (nr + 1 - len(buf)))
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-        user_grads.add(id(g))
+        _mark_shared(user_grads, g)
 
     # Ready nodes run by sequence number, the most recently made first (PyTorch's ready queue):
     # what hooks and retain_grad observe. Entries are (-seq, tiebreak, node).
@@ -256,7 +256,9 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
                     if n_outs > 1 and (n_outs > 2 or outs[0] is outs[1]):
                         ids = [id(o) for o in outs if o is not None]
                         if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
-                            user_grads.update(ids)
+                            for o in outs:
+                                if o is not None:
+                                    _mark_shared(user_grads, o)
             nf = node.next_functions
             if len(outs) < len(nf):
                 outs = (*outs, *(None,) * (len(nf) - len(outs)))
@@ -363,7 +365,15 @@ def _leaf(node: AccumulateGrad, g: Any, targets: dict[tuple[Node, int], int], ca
         if not accumulate:
             captured[k] = g if captured[k] is None else captured[k] + g
             return
-    accumulate_grad(t, g, create_graph, id(g) in user_grads)
+    base = g._base
+    accumulate_grad(t, g, create_graph, id(g) in user_grads or (base is not None and id(base) in user_grads))
+
+
+def _mark_shared(user_grads: set[int], g: Any) -> None:
+    """Remember that ``g`` (and the memory it views) is seen elsewhere: a leaf must copy it."""
+    user_grads.add(id(g))
+    if g._base is not None:
+        user_grads.add(id(g._base))
 
 
 def accumulate_grad(t: Any, g: Any, create_graph: bool, shared: bool) -> None:
@@ -374,7 +384,7 @@ def accumulate_grad(t: Any, g: Any, create_graph: bool, shared: bool) -> None:
         if not create_graph:
             if g._grad_fn is not None or g._requires_grad:
                 g = g.detach()
-            if shared or g._base is not None:
+            if shared or (g._base is not None and not _keepable_view(g, t)):
                 g = g.clone()
         m.grad = g
     elif create_graph or old.requires_grad or g.requires_grad:
@@ -383,6 +393,25 @@ def accumulate_grad(t: Any, g: Any, create_graph: bool, shared: bool) -> None:
         old.add_(g)
     else:
         m.grad = old + g
+
+
+def _keepable_view(g: Any, t: Any) -> bool:
+    """Whether the leaf may keep ``g``, a view of a gradient nobody else sees, as its ``.grad``
+    without a copy: PyTorch's layout contract (dense, with the variable's strides); a
+    broadcast or otherwise overlapping view is always copied."""
+    bk = g._backend
+    if not bk.strided_views:
+        return True  # "views" there are copies
+    strides = bk.strides(g._data)
+    if strides != bk.strides(t._data):
+        return False
+    expected = 1
+    for stride, n in sorted(zip(strides, g._data.shape, strict=True)):
+        if n != 1:
+            if stride != expected:
+                return False
+            expected *= n
+    return True
 
 
 def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None, create_graph: bool,

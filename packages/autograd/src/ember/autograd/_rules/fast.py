@@ -230,17 +230,51 @@ def transpose(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
 
 # -- matrix products -------------------------------------------------------------------------
 
+def _transposed(bk: Any, x: Any) -> bool:
+    """Whether 2-D ``x`` is laid out column-major (a ``.T`` of a contiguous matrix, as
+    ``nn.Linear``'s ``weight.T``)."""
+    if not bk.strided_views:
+        return False
+    s0, s1 = bk.strides(x)
+    return s0 == 1 and s1 == x.shape[0] and s1 != 1
+
+
+def _mm_grads(bk: Any, gd: Any, ad: Any, bd: Any, need_a: bool, need_b: bool) -> tuple[Any, Any]:
+    """Gradients of ``a @ b`` (2-D), each in its input's layout, as PyTorch's ``mm_mat2_backward``
+    does: a transposed weight gets ``(g.T @ a).T``, so its ``.T`` node hands the leaf a
+    contiguous gradient the leaf can keep without a copy."""
+    t = bk.permute_dims
+    ga = gb = None
+    if need_a:
+        ga = t(bk.matmul(bd, t(gd, (1, 0))), (1, 0)) if _transposed(bk, ad) else bk.matmul(gd, t(bd, (1, 0)))
+    if need_b:
+        gb = t(bk.matmul(t(gd, (1, 0)), ad), (1, 0)) if _transposed(bk, bd) else bk.matmul(t(ad, (1, 0)), gd)
+    return ga, gb
+
+
 def _mm(ctx: Any, g: Any, a: Any, b: Any) -> Any:
     ad, bd = a._data, b._data
     if ad.ndim != 2 or bd.ndim != 2:
         return NotImplemented  # the Ember rule handles vectors and batches
-    bk, gd = g._backend, g._data
-    return (bk.matmul(gd, bk.permute_dims(bd, (1, 0))) if _need(ctx, 0) else None,
-            bk.matmul(bk.permute_dims(ad, (1, 0)), gd) if _need(ctx, 1) else None)
+    return _mm_grads(g._backend, g._data, ad, bd, _need(ctx, 0), _need(ctx, 1))
 
 
 fast("matmul")(_mm)
 fast("mm")(_mm)
+
+
+@fast("addmm")
+def addmm(ctx: Any, g: Any, inp: Any, a: Any, b: Any) -> Any:
+    """``beta * inp + alpha * (a @ b)``: ``nn.Linear``'s one node."""
+    kw = ctx._kwargs
+    beta, alpha = (kw.get("beta", 1), kw.get("alpha", 1)) if kw else (1, 1)
+    if isinstance(beta, (complex, TensorBase)) or isinstance(alpha, (complex, TensorBase)):
+        return NotImplemented
+    bk, gd = g._backend, g._data
+    ginp = (gd if beta == 1 else bk.multiply(gd, beta)) if _need(ctx, 0) else None
+    gp = gd if alpha == 1 else bk.multiply(gd, alpha)
+    ga, gb = _mm_grads(bk, gp, a._data, b._data, _need(ctx, 1), _need(ctx, 2))
+    return ginp, ga, gb
 
 
 # -- softmax ---------------------------------------------------------------------------------

@@ -6,6 +6,15 @@ docstring is the contract an overriding backend method must meet. Importing
 this package registers every kernel in :data:`ember.backends.OPTIONAL_KERNELS`.
 """
 
-from ember.backends.reference import activation, conv, embedding, norm, optim, pool, resample
+from ember.backends.reference import (
+    activation,
+    conv,
+    embedding,
+    inplace,
+    norm,
+    optim,
+    pool,
+    resample,
+)
 
-__all__ = ["activation", "conv", "embedding", "norm", "optim", "pool", "resample"]
+__all__ = ["activation", "conv", "embedding", "inplace", "norm", "optim", "pool", "resample"]
