@@ -153,3 +153,22 @@ def test_detailed_errors_start_with_torchs(src: str) -> None:
     t_exc, e_exc = _raise_both(src)
     assert isinstance(e_exc, type(t_exc))
     assert str(e_exc).startswith(str(t_exc))
+
+
+def test_adaptive_log_softmax_matches_torch() -> None:
+    rng = np.random.default_rng(11)
+    x_np, target = rng.normal(size=(7, 8)), np.array([0, 9, 4, 2, 7, 5, 3])
+    results = []
+    for lib, nn in ((torch, torch.nn), (ember, enn)):
+        asm = nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[3, 6], div_value=2.0, head_bias=True).double()
+        weights = np.random.default_rng(12)
+        with lib.no_grad():
+            for p in asm.parameters():
+                p.copy_(lib.tensor(weights.normal(size=tuple(p.shape))))
+        x = lib.tensor(x_np, requires_grad=True)
+        out = asm(x, lib.tensor(target))
+        out.loss.backward()
+        results.append([out.output.detach().numpy(), x.grad.numpy(), asm.head.weight.grad.numpy(),
+                        asm.log_prob(x).detach().numpy(), asm.predict(x).numpy()])
+    for t_val, e_val in zip(*results, strict=True):
+        np.testing.assert_allclose(e_val, t_val, rtol=1e-10, atol=1e-12)
