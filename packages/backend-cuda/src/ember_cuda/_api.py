@@ -14,14 +14,14 @@ from typing import Any
 
 from ember_cuda import _runtime
 
-__all__ = ["DeviceAPI", "Stream", "Event"]
+__all__ = ["DeviceAPI", "CudaStream", "CudaEvent"]
 
 
 def _cp() -> Any:
     return _runtime.cupy
 
 
-class Stream:
+class CudaStream:
     """A CUDA stream (``torch.cuda.Stream``): kernels queued on it run in order.
 
     >>> s = ember.cuda.Stream()                     # doctest: +SKIP
@@ -53,22 +53,22 @@ class Stream:
         """True when all work queued on this stream has finished."""
         return bool(self.native.done)
 
-    def record_event(self, event: Event | None = None) -> Event:
+    def record_event(self, event: CudaEvent | None = None) -> CudaEvent:
         """Record ``event`` (a new one if None) on this stream and return it."""
-        event = Event() if event is None else event
+        event = CudaEvent() if event is None else event
         event.record(self)
         return event
 
-    def wait_event(self, event: Event) -> None:
+    def wait_event(self, event: CudaEvent) -> None:
         """Make later work on this stream wait for ``event``."""
         self.native.wait_event(event.native)
 
-    def wait_stream(self, stream: Stream) -> None:
+    def wait_stream(self, stream: CudaStream) -> None:
         """Make later work on this stream wait for the work queued so far on ``stream``."""
         self.wait_event(stream.record_event())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Stream) and self.cuda_stream == other.cuda_stream
+        return isinstance(other, CudaStream) and self.cuda_stream == other.cuda_stream
 
     def __hash__(self) -> int:
         return hash(self.cuda_stream)
@@ -77,7 +77,7 @@ class Stream:
         return f"<ember.cuda.Stream device=cuda:{self.device_index} cuda_stream={self.cuda_stream:#x}>"
 
 
-class Event:
+class CudaEvent:
     """A CUDA event (``torch.cuda.Event``): a marker in a stream, for syncing and timing.
 
     >>> start, end = ember.cuda.Event(enable_timing=True), ember.cuda.Event(enable_timing=True)  # doctest: +SKIP
@@ -90,12 +90,12 @@ class Event:
         self.native = _cp().cuda.Event(block=blocking, disable_timing=not enable_timing, interprocess=interprocess)
         self._recorded = False
 
-    def record(self, stream: Stream | None = None) -> None:
+    def record(self, stream: CudaStream | None = None) -> None:
         """Record this event on ``stream`` (default: the current stream)."""
         self.native.record(None if stream is None else stream.native)
         self._recorded = True
 
-    def wait(self, stream: Stream | None = None) -> None:
+    def wait(self, stream: CudaStream | None = None) -> None:
         """Make later work on ``stream`` (default: the current stream) wait for this event."""
         native = _cp().cuda.get_current_stream() if stream is None else stream.native
         native.wait_event(self.native)
@@ -108,7 +108,7 @@ class Event:
         """Wait for the work before this event's record to finish."""
         self.native.synchronize()
 
-    def elapsed_time(self, end_event: Event) -> float:
+    def elapsed_time(self, end_event: CudaEvent) -> float:
         """Milliseconds between this event's record and ``end_event``'s (both recorded and finished)."""
         for ev, which in ((self, "this event"), (end_event, "end_event")):
             if not ev.enable_timing:
@@ -139,11 +139,11 @@ def _index(device: Any) -> int:
 class _StreamContext:
     """``ember.cuda.stream(s)``: make ``s`` the current stream (and its device current) inside the block."""
 
-    def __init__(self, stream: Stream | None) -> None:
+    def __init__(self, stream: CudaStream | None) -> None:
         self.stream = stream
         self._device: Any = None
 
-    def __enter__(self) -> Stream | None:
+    def __enter__(self) -> CudaStream | None:
         if self.stream is not None:
             self._device = _cp().cuda.Device(self.stream.device_index)
             self._device.__enter__()
@@ -159,8 +159,8 @@ class _StreamContext:
 class DeviceAPI:
     """Mixed into CupyBackend: the methods ``ember.cuda``'s functions call."""
 
-    Stream = Stream
-    Event = Event
+    Stream = CudaStream
+    Event = CudaEvent
     _peak: dict[int, int]
     _peak_lock: threading.Lock
 
@@ -204,15 +204,15 @@ class DeviceAPI:
         props = _cp().cuda.runtime.getDeviceProperties(_index(device))
         return int(props["major"]), int(props["minor"])
 
-    def current_stream(self, device: Any = None) -> Stream:
+    def current_stream(self, device: Any = None) -> CudaStream:
         with _cp().cuda.Device(_index(device)):
-            return Stream(_native=_cp().cuda.get_current_stream())
+            return CudaStream(_native=_cp().cuda.get_current_stream())
 
-    def default_stream(self, device: Any = None) -> Stream:
+    def default_stream(self, device: Any = None) -> CudaStream:
         with _cp().cuda.Device(_index(device)):
-            return Stream(_native=_cp().cuda.Stream.null)
+            return CudaStream(_native=_cp().cuda.Stream.null)
 
-    def stream_context(self, stream: Stream | None) -> _StreamContext:
+    def stream_context(self, stream: CudaStream | None) -> _StreamContext:
         return _StreamContext(stream)
 
     # -- memory (CuPy's pool; bytes) -----------------------------------------------------------

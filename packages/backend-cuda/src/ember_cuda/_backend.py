@@ -274,10 +274,12 @@ class CupyBackend(DeviceAPI, TransferMixin, ConvKernels, PoolKernels, NNKernels,
 
     # -- indexing ---------------------------------------------------------------------------------
     def getitem(self, x: Any, key: tuple[Any, ...]) -> Any:
-        return x[(*key, Ellipsis)]  # the Ellipsis makes integer-only keys give 0-d views
+        full = (*key, Ellipsis)  # the Ellipsis makes integer-only keys give 0-d views
+        return x[full]
 
     def setitem(self, x: Any, key: tuple[Any, ...], value: Any) -> None:
-        x[(*key, Ellipsis)] = value
+        full = (*key, Ellipsis)
+        x[full] = value
 
     def _grid(self, indices: Any, axis: int) -> tuple[Any, ...]:
         """``np.indices(indices.shape, sparse=True)`` with ``indices`` along ``axis``."""
@@ -378,7 +380,7 @@ def _unavailable(name: str) -> Callable[..., Any]:
         raise RuntimeError(f"{name}(): the cupy backend cannot run: {_runtime.unavailable_reason()}")
 
     kernel.__name__ = name
-    return staticmethod(kernel)  # type: ignore[return-value]
+    return staticmethod(kernel)
 
 
 def _guard_devices(bk: CupyBackend) -> None:

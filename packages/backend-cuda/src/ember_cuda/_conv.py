@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["ConvKernels"]
 
@@ -34,14 +34,15 @@ def _out_size(size: Ints, kernel: Ints, stride: Ints, padding: Ints, dilation: I
 class ConvKernels:
     """Optional-tier overrides mixed into CupyBackend."""
 
-    xp: Any
+    xp: ClassVar[Any]
 
     def _pad_spatial(self, x: Any, padding: Ints) -> Any:
         if not any(padding):
             return x
         shape = (*x.shape[:2], *(n + 2 * p for n, p in zip(x.shape[2:], padding, strict=True)))
         out = self.xp.zeros(shape, dtype=x.dtype)
-        out[(slice(None), slice(None), *(slice(p, p + n) for n, p in zip(x.shape[2:], padding, strict=True)))] = x
+        interior = (slice(None), slice(None), *(slice(p, p + n) for n, p in zip(x.shape[2:], padding, strict=True)))
+        out[interior] = x
         return out
 
     def _columns(self, x: Any, kernel: Ints, out: Ints, stride: Ints, padding: Ints, dilation: Ints, groups: int) -> Any:

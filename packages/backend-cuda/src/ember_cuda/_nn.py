@@ -10,7 +10,7 @@ reference, which handles them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ember.backends.reference import activation as _act
 from ember.backends.reference import norm as _norm
@@ -21,7 +21,7 @@ __all__ = ["NNKernels"]
 class NNKernels:
     """Optional-tier overrides mixed into CupyBackend."""
 
-    xp: Any
+    xp: ClassVar[Any]
 
     def softmax(self, x: Any, axis: int) -> Any:
         if x.size == 0:

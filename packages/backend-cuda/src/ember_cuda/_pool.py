@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -68,13 +68,14 @@ def _divisor(
 class PoolKernels:
     """Optional-tier overrides mixed into CupyBackend."""
 
-    xp: Any
+    xp: ClassVar[Any]
 
     def _padded(self, x: Any, nb: int, size: Ints, pad: Ints, padded: Ints, value: Any) -> Any:
         if padded == size:
             return x
         out = self.xp.full((*x.shape[:nb], *padded), value, dtype=x.dtype)
-        out[(Ellipsis, *(slice(p, p + s) for p, s in zip(pad, size, strict=True)))] = x
+        center = (Ellipsis, *(slice(p, p + s) for p, s in zip(pad, size, strict=True)))
+        out[center] = x
         return out
 
     def max_pool(

@@ -29,6 +29,8 @@ def _import(name: str) -> tuple[Any, BaseException | None]:
         return None, exc
 
 
+cupy: Any
+cupyx: Any
 cupy, _IMPORT_ERROR = _import("cupy")
 cupyx = _import("cupyx")[0] if cupy is not None else None
 

@@ -8,7 +8,7 @@ Device-to-device copies between GPUs are peer copies (no trip through the host).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -22,8 +22,8 @@ _CUDA_MEMORY_TYPE_HOST = 1  # cudaMemoryTypeHost: page-locked host memory
 class TransferMixin:
     """Mixed into CupyBackend."""
 
-    device_type: str
-    xp: Any
+    device_type: ClassVar[str]
+    xp: ClassVar[Any]
 
     def transfer(self, x: Any, src: Any, dst: Any, index: int | None, non_blocking: bool) -> Any:
         """``x`` (an array of backend ``src``) as an array of backend ``dst`` on device ``index``,

@@ -100,7 +100,8 @@ def get_device_name(device: Any = None) -> str:
 
 def get_device_capability(device: Any = None) -> tuple[int, int]:
     """The GPU's compute capability ``(major, minor)``."""
-    return tuple(_backend("get_device_capability").get_device_capability(device))  # type: ignore[return-value]
+    major, minor = _backend("get_device_capability").get_device_capability(device)
+    return int(major), int(minor)
 
 
 def stream(stream: Any) -> Any:
