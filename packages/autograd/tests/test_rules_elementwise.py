@@ -63,17 +63,17 @@ BINARY = {
 NO_GRADGRAD = {"maximum", "minimum", "clamp_tensor", "where", "remainder", "fmod", "copysign"}
 
 
-def make(shape, domain, seed, layout="contiguous"):
+def make(shape, domain, seed, layout="contiguous", device="cpu"):
     rng = np.random.default_rng(seed)
     lo, hi = domain
     if layout == "transposed":
         arr = rng.uniform(lo, hi, size=shape[::-1])
-        t = ember.tensor(arr, dtype=ember.float64).t()
+        t = ember.tensor(arr, dtype=ember.float64, device=device).t()
     elif layout == "strided":
         arr = rng.uniform(lo, hi, size=(shape[0], shape[1] * 2))
-        t = ember.tensor(arr, dtype=ember.float64)[:, ::2]
+        t = ember.tensor(arr, dtype=ember.float64, device=device)[:, ::2]
     else:
-        t = ember.tensor(rng.uniform(lo, hi, size=shape), dtype=ember.float64)
+        t = ember.tensor(rng.uniform(lo, hi, size=shape), dtype=ember.float64, device=device)
     return t.detach().requires_grad_()
 
 
@@ -86,32 +86,32 @@ def _keep_away_from_kinks(x):
 
 @pytest.mark.parametrize("layout", ["contiguous", "transposed", "strided"])
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary(name, layout):
+def test_unary(name, layout, device):
     fn, second = UNARY[name]
-    x = _keep_away_from_kinks(make((2, 3), ANY, 1, layout))
+    x = _keep_away_from_kinks(make((2, 3), ANY, 1, layout, device))
     assert gradcheck(fn, (x,))
     if second and layout == "transposed":
         assert gradgradcheck(fn, (x,))
 
 
 @pytest.mark.parametrize("domain,table", [(POS, UNARY_POS), (UNIT, UNARY_UNIT), (ABOVE1, UNARY_ABOVE1)])
-def test_unary_domains(domain, table):
+def test_unary_domains(domain, table, device):
     for layout in ("contiguous", "strided"):
         for fn in table.values():
-            x = make((2, 3), domain, 2, layout)
+            x = make((2, 3), domain, 2, layout, device)
             assert gradcheck(fn, (x,))
             if layout == "strided":
                 assert gradgradcheck(fn, (x,))
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
-def test_binary_broadcast_and_layouts(name):
+def test_binary_broadcast_and_layouts(name, device):
     fn, da, db = BINARY[name]
     # broadcasting: (2, 3) with (3,)  and (2, 1) with (1, 3)
     for sa, sb in (((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))):
-        a, b = make(sa, da, 3) if sa else make((), da, 3), make(sb, db, 4)
+        a, b = make(sa, da, 3, device=device), make(sb, db, 4, device=device)
         assert gradcheck(fn, (a, b))
-    a, b = make((2, 3), da, 5, "transposed"), make((2, 3), db, 6, "strided")
+    a, b = make((2, 3), da, 5, "transposed", device), make((2, 3), db, 6, "strided", device)
     assert gradcheck(fn, (a, b))
     if name not in NO_GRADGRAD:
         assert gradgradcheck(fn, (a, b))

@@ -53,7 +53,7 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], x: Any, n_out:
         minus = [o.detach().clone() for o in _outputs(func, inputs)]
         _set(x, idx, orig)
         for j, (p, m) in enumerate(zip(plus, minus, strict=True)):
-            jac[j][k] = ((p.double() - m.double()) / (2 * eps)).reshape(-1).numpy()
+            jac[j][k] = ((p.double() - m.double()) / (2 * eps)).reshape(-1).cpu().numpy()
     return jac
 
 
@@ -77,13 +77,13 @@ def _analytical(outputs: tuple[Any, ...], diff_inputs: list[Any]) -> list[list[A
             continue
         flat = out.numel()
         for e in range(flat):
-            go = ember.zeros(flat, dtype=out.dtype)
+            go = ember.zeros(flat, dtype=out.dtype, device=out.device)
             go[e] = 1
             go = go.reshape(out.shape)
             grads = autograd_grad((out,), diff_inputs, (go,), retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jac[i][j][:, e] = g.detach().double().reshape(-1).numpy()
+                    jac[i][j][:, e] = g.detach().double().reshape(-1).cpu().numpy()
     return jac
 
 
@@ -149,7 +149,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
     if grad_outputs is None:
         gen = ember.Generator().manual_seed(0)
         grad_outputs = tuple(
-            ember.randn(o.shape, dtype=o.dtype, generator=gen).requires_grad_(True) for o in outputs
+            ember.randn(o.shape, dtype=o.dtype, generator=gen).to(o.device).requires_grad_(True) for o in outputs
         )
     else:
         grad_outputs = _as_tuple(grad_outputs)
