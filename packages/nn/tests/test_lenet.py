@@ -109,11 +109,11 @@ def test_lenet_tutorial_flow():
         assert isinstance(p, nn.Parameter) and p.requires_grad and p.is_leaf
 
 
-def test_lenet_gradients_match_central_differences():
+def test_lenet_gradients_match_central_differences(device):
     ember.manual_seed(1)
-    net = Net().double()
-    x = ember.randn(2, 1, 32, 32, dtype=ember.float64)
-    target = ember.randn(2, 10, dtype=ember.float64)
+    net = Net().double().to(device)
+    x = ember.randn(2, 1, 32, 32, dtype=ember.float64).to(device)
+    target = ember.randn(2, 10, dtype=ember.float64).to(device)
     loss = F.mse_loss(net(x), target)
     net.zero_grad()
     loss.backward()

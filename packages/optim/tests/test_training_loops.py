@@ -41,10 +41,10 @@ def least_squares():
     return w, b, float(np.mean((a @ [w, b] - T_C) ** 2))
 
 
-def test_sgd_temperature_regression():
-    t_c, t_un = ember.tensor(T_C), 0.1 * ember.tensor(T_U)
-    w = ember.ones((), requires_grad=True)
-    b = ember.zeros((), requires_grad=True)
+def test_sgd_temperature_regression(device):
+    t_c, t_un = ember.tensor(T_C, device=device), 0.1 * ember.tensor(T_U, device=device)
+    w = ember.ones((), requires_grad=True, device=device)
+    b = ember.zeros((), requires_grad=True, device=device)
     opt = optim.SGD([w, b], lr=1e-2)
     loss = training_loop(5000, opt, [w, b], t_un, t_c)
     assert w.item() == pytest.approx(5.3671, abs=1e-3)
@@ -53,9 +53,9 @@ def test_sgd_temperature_regression():
     assert w.is_leaf and w.requires_grad
 
 
-def test_adam_temperature_regression_reaches_the_least_squares_fit():
-    t_c, t_un = ember.tensor(T_C), 0.1 * ember.tensor(T_U)
-    params = ember.tensor([1.0, 0.0], requires_grad=True)
+def test_adam_temperature_regression_reaches_the_least_squares_fit(device):
+    t_c, t_un = ember.tensor(T_C, device=device), 0.1 * ember.tensor(T_U, device=device)
+    params = ember.tensor([1.0, 0.0], requires_grad=True, device=device)
     opt = optim.Adam([params], lr=1e-1)
     for _ in range(5000):
         loss = loss_fn(model(t_un, params[0], params[1]), t_c)
