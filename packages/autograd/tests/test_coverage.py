@@ -121,6 +121,12 @@ def test_elementwise_composites_gradcheck(name):
         assert gradcheck(lambda t: t.reshape(1, 2, 2).bmm(t.reshape(1, 2, 2)), (x,))
     elif name == "type":
         assert gradcheck(lambda t: t.type(ember.float64) * 2, (x,))
+    elif name == "where":
+        assert gradcheck(lambda t: t.where(t > 0, t * t), (x,))
+        y = x.where(x > 0, 0.5)
+        assert y.grad_fn.name() == "WhereBackward0"
+        y.backward(ember.ones_like(y))
+        assert x.grad.tolist() == [[1.0, 0.0], [1.0, 1.0]]
     elif name == "cuda":
         pytest.skip("needs a CUDA device")
     elif name == "bfloat16" and ember.bfloat16 not in x._backend.dtypes:

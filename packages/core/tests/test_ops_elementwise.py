@@ -635,6 +635,7 @@ def test_where_matches_numpy(shapes: Any, data: st.DataObject) -> None:
     out = ember.where(ember.tensor(c), ember.tensor(a), ember.tensor(b))
     dt = ember.result_type(ember.tensor(a), ember.tensor(b))
     assert_matches(out, np.where(c, a.astype(NP[dt]), b.astype(NP[dt])), dt)
+    assert_matches(ember.tensor(a).where(ember.tensor(c), ember.tensor(b)), np.where(c, a.astype(NP[dt]), b.astype(NP[dt])), dt)
     assert ember.broadcast_shapes(*shapes.input_shapes) == shapes.result_shape
 
 

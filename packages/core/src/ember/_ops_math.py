@@ -29,6 +29,7 @@ from ember._elementwise import (
     unary,
     unary_method,
 )
+from ember._elementwise import where as _where
 from ember._inplace import check_inplace_result, inplace, inplace_arith, write_out
 from ember._ops_linalg import bmm, matmul, mm
 from ember._special_cases import no_kernel, storable
@@ -307,6 +308,11 @@ class MathMixin(TensorBase):
     def bmm(self, mat2: Any) -> Tensor:
         """Batched product of two 3-D tensors with equal batch sizes."""
         return bmm(self, mat2)
+
+    # -- selection ----------------------------------------------------------------------------
+    def where(self, condition: Any, y: Any) -> Tensor:
+        """``self`` where ``condition`` is true, else ``y`` (``ember.where(condition, self, y)``)."""
+        return _where(condition, self, y)  # type: ignore[no-any-return]
 
     # -- clamp --------------------------------------------------------------------------------
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:

@@ -518,6 +518,7 @@ for _op in ("zero_", "uniform_", "normal_", "bernoulli_", "random_", "exponentia
 rule("bernoulli", inputs=("self",))(_zero_fill)
 
 composite("float", "double", "half", "bfloat16", "cfloat", "cdouble", "cpu", "cuda", "type", family="elementwise")
+composite("where", family="elementwise")  # Tensor.where: the recorded function ember.where
 nondifferentiable("long", "int", "short", "char", "byte", "bool", "multinomial", "detach", family="elementwise")
 # Pinned copies are for feeding data to a GPU (a pinned tensor that requires grad is not tracked).
 nondifferentiable("pin_memory", "is_pinned", family="elementwise")
