@@ -213,3 +213,10 @@ def test_keyboard_interrupt_shuts_the_workers_down() -> None:
     for w in workers:
         w.join(timeout=5)
     assert not any(w.is_alive() for w in workers)
+
+
+def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang() -> None:
+    loader = DataLoader(Squares(2), batch_size=None, num_workers=1, collate_fn=lambda item: (lambda: item))
+    with pytest.raises(Exception, match="in DataLoader worker process 0") as info:
+        next(iter(loader))
+    assert "pickle" in str(info.value).lower()

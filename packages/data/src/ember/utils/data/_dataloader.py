@@ -2,7 +2,7 @@
 
 Mirrors ``torch.utils.data.DataLoader``: the same arguments, defaults, argument
 checks and iteration order. With ``num_workers > 0`` each worker process has
-its own index queue and all share one result queue; ``prefetch_factor``
+its own index pipe and all share one result queue; ``prefetch_factor``
 batches per worker are in flight, and batches are delivered in sampler order
 (``in_order=True``). The main process never blocks for good: it waits on the
 result queue in short slices and, between them, checks that every worker it
@@ -16,6 +16,7 @@ import itertools
 import multiprocessing
 import multiprocessing.context
 import os
+import pickle
 import queue
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -319,7 +320,8 @@ class _BaseDataLoaderIter:
                 f"device,ignore pin_memory_device='{loader.pin_memory_device}'.",
                 stacklevel=3,
             )
-        accelerator = ember.cuda.is_available()
+        # Only asked when needed: probing for a GPU loads the cuda plugin.
+        accelerator = loader.pin_memory and ember.cuda.is_available()
         if loader.pin_memory and not accelerator:
             warnings.warn(
                 "'pin_memory' argument is set as true but no accelerator is found, then device "
@@ -380,7 +382,7 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
-    """Worker processes, one index queue each, one result queue, and in-order delivery.
+    """Worker processes, one index pipe each, one result queue, and in-order delivery.
 
     Task ``i`` goes to the next live worker (round robin); ``_task_info[i]`` holds
     ``(worker_id,)`` while it is out and ``(worker_id, data)`` once it came back
@@ -400,18 +402,21 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers: list[Any] = []
         try:
             for i in range(self._num_workers):
-                index_queue = context.Queue()
-                index_queue.cancel_join_thread()  # never block exit on undelivered indices
+                # Indices go down a pipe, written synchronously by the caller: a Queue's
+                # feeder thread may already be stopped when a garbage-collected iterator
+                # sends its workers the shutdown message (see _shutdown_workers).
+                index_reader, index_queue = context.Pipe(duplex=False)
                 w = context.Process(
                     target=worker_loop,
                     args=(
-                        self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
+                        self._dataset_kind, self._dataset, index_reader, self._worker_result_queue,
                         self._workers_done_event, self._auto_collation, self._collate_fn,
                         self._drop_last, self._base_seed, self._worker_init_fn, i, self._num_workers,
                     ),
                     daemon=True,  # the interpreter kills leftover workers at exit
                 )
                 w.start()
+                index_reader.close()  # the worker's end; closed here, a dead parent reads as EOF
                 self._index_queues.append(index_queue)
                 self._workers.append(w)
         except BaseException:
@@ -431,8 +436,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if not first_iter:
             # A new epoch with persistent workers: each worker echoes ResumeIteration after
             # finishing whatever the last epoch left queued; results until then are stale.
-            for index_queue in self._index_queues:
-                index_queue.put(ResumeIteration())
+            for worker_id in range(self._num_workers):
+                self._send(worker_id, ResumeIteration())
             pending = self._num_workers
             while pending > 0:
                 return_idx, _ = self._get_data()
@@ -443,9 +448,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _try_get_data(self, timeout: float) -> tuple[bool, Any]:
         try:
-            return True, self._worker_result_queue.get(timeout=timeout)
+            idx, payload = self._worker_result_queue.get(timeout=timeout)
         except queue.Empty:
             pass
+        else:  # a batch comes pickled by the worker (see _worker._pickled); acks do not
+            return True, (idx, pickle.loads(payload) if isinstance(payload, bytes) else payload)
         # Nothing came: make sure the workers we wait on are alive (else we would wait forever).
         failed = [
             w for wid, w in enumerate(self._workers) if self._workers_status[wid] and not w.is_alive()
@@ -534,7 +541,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 break
         else:
             return  # every worker has run out of data
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
+        self._send(worker_queue_idx, (self._send_idx, index))
         self._task_info[self._send_idx] = (worker_queue_idx,)
         self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
@@ -547,9 +554,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return _pin(data) if self._pin_memory else data
 
+    def _send(self, worker_id: int, message: Any) -> None:
+        # A dead worker's pipe is closed: _try_get_data reports it (pid, exit code) while waiting.
+        with contextlib.suppress(OSError):
+            self._index_queues[worker_id].send(message)
+
     def _mark_worker_as_unavailable(self, worker_id: int) -> None:
         # None tells the worker to exit once it has read the tasks queued before it.
-        self._index_queues[worker_id].put(None)
+        self._send(worker_id, None)
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self) -> None:
@@ -559,9 +571,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = True
         try:
             self._workers_done_event.set()
-            for index_queue, w in zip(self._index_queues, self._workers, strict=True):
+            for worker_id, w in enumerate(self._workers):
                 if w.is_alive():
-                    index_queue.put(None)
+                    self._send(worker_id, None)
             for w in self._workers:
                 w.join(timeout=MP_STATUS_CHECK_INTERVAL)
         finally:
@@ -569,9 +581,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 if w.is_alive():
                     w.terminate()
                     w.join(timeout=MP_STATUS_CHECK_INTERVAL)
-            for q in (*self._index_queues, self._worker_result_queue):
-                q.cancel_join_thread()
-                q.close()
+            for conn in self._index_queues:
+                conn.close()
+            self._worker_result_queue.cancel_join_thread()
+            self._worker_result_queue.close()
 
     def __del__(self) -> None:
         # Never raise from a finalizer (interpreter exit may have torn modules down).

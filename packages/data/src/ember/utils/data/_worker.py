@@ -1,6 +1,6 @@
 """What runs inside a DataLoader worker process, and what it sends back.
 
-A worker reads ``(task index, sampler output)`` pairs from its own index queue,
+A worker reads ``(task index, sampler output)`` pairs from its own index pipe,
 fetches and collates the batch, and puts ``(task index, batch)`` on the shared
 result queue. Batches cross the process boundary pickled (ember tensors pickle
 as a host copy of their values; ``ember.save`` files never use pickle, but
@@ -12,11 +12,11 @@ main process.
 from __future__ import annotations
 
 import os
-import queue
 import random
 import sys
 import traceback
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, NoReturn
 
 import numpy as np
@@ -144,10 +144,22 @@ def generate_state(base_seed: int, worker_id: int) -> list[int]:
     return state
 
 
+def _pickled(data: Any, where: str) -> bytes:
+    """``data`` pickled here, so a batch that cannot be pickled is reported, not lost.
+
+    ``Queue.put`` pickles in a background thread that only prints its errors: the
+    main process would wait for that batch forever.
+    """
+    try:
+        return bytes(ForkingPickler.dumps(data))
+    except Exception:
+        return bytes(ForkingPickler.dumps(ExceptionWrapper(where=where)))
+
+
 def worker_loop(
     dataset_kind: int,
     dataset: Any,
-    index_queue: Any,
+    index_conn: Any,
     data_queue: Any,
     done_event: Any,
     auto_collation: bool,
@@ -179,9 +191,13 @@ def worker_loop(
         parent = os.getppid()
         while os.getppid() == parent:  # the parent died: nobody will read what we send
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
-            except queue.Empty:
-                continue
+                if not index_conn.poll(MP_STATUS_CHECK_INTERVAL):
+                    if done_event.is_set():  # shut down, whether or not our None arrives
+                        break
+                    continue
+                r = index_conn.recv()
+            except (EOFError, OSError):  # the main process closed our pipe, or died
+                break
             if isinstance(r, ResumeIteration):
                 data_queue.put((r, None))
                 iteration_end = False
@@ -205,7 +221,7 @@ def worker_loop(
                         iteration_end = True  # ignore the tasks already queued to us
                     else:
                         data = ExceptionWrapper(where=where)
-            data_queue.put((idx, data))
+            data_queue.put((idx, _pickled(data, where)))
             del data, idx, index, r
     except KeyboardInterrupt:
         pass  # the main process handles Ctrl-C and shuts the workers down
