@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import json
 import re
 import types
 from pathlib import Path
@@ -205,3 +206,19 @@ def test_links_point_at_files() -> None:
     for target in re.findall(r"\]\(([^)#]+)\)", README):
         if not target.startswith("http"):
             assert (ROOT / target).exists(), target
+    for page in (ROOT / "docs").glob("*.md"):
+        for target in re.findall(r"\]\(([^)#]+)\)", page.read_text(encoding="utf-8")):
+            if not target.startswith("http"):
+                assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+def test_the_serialization_page_matches_the_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = (ROOT / "docs" / "serialization.md").read_text(encoding="utf-8")
+    save_block, reader = re.findall(r"```python\n(.*?)```", page, re.S)
+    run_block(save_block, "serialization: save")
+    printed = run_block(reader, "serialization: reader without Ember")
+    assert printed == "{'weights': {'$tensor': 0}, 'step': 10} (2, 3)\n"
+    documented = json.loads(re.search(r"```json\n(.*?)```", page, re.S).group(1))  # type: ignore[union-attr]
+    blob = (tmp_path / "ckpt.ember").read_bytes()
+    assert json.loads(blob[20 : 20 + int.from_bytes(blob[8:16], "little")]) == documented
