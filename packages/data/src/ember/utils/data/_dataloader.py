@@ -396,6 +396,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         context = loader.multiprocessing_context or multiprocessing.get_context()
         self._worker_init_fn = loader.worker_init_fn
         self._shutdown = False
+        # A forked worker inherits this object; only the process that started the workers stops them.
+        self._owner_pid = os.getpid()
         self._worker_result_queue = context.Queue()
         self._workers_done_event = context.Event()
         self._index_queues: list[Any] = []
@@ -566,7 +568,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _shutdown_workers(self) -> None:
         """Stop every worker: ask politely, wait briefly, then terminate. Safe to call twice."""
-        if self._shutdown:
+        if self._shutdown or os.getpid() != self._owner_pid:
             return
         self._shutdown = True
         try:

@@ -37,7 +37,7 @@ class MapDatasetFetcher:
         if self.auto_collation:
             if self._gather and len(possibly_batched_index) > 0:
                 index = ember.tensor(possibly_batched_index, dtype=ember.int64)
-                return [t[index] for t in self.dataset.tensors]
+                return [t[index.to(t.device)] for t in self.dataset.tensors]
             getitems = getattr(self.dataset, "__getitems__", None)
             if getitems:
                 data = getitems(possibly_batched_index)
