@@ -24,6 +24,20 @@ possible), ``permute_dims``, ``broadcast_to``, ``as_strided`` and basic
 ``strides``, ``storage_offset`` and ``data_ptr``. A backend with
 ``strided_views = False`` may return copies; core then gives tensors copying
 views and raises a clear error on in-place writes through a view.
+
+Optional hooks (looked up with ``getattr``; a backend without them gets the default):
+
+* ``unavailable_reason() -> str | None``: why ``device_count()`` is 0 (no driver, no
+  device, a missing library, and what to install); core appends it to the error
+  raised when such a device is asked for. Default: no reason given.
+* ``transfer(x, src, dst, index, non_blocking) -> array | None``: ``x`` (an array of
+  backend ``src``) as an array of backend ``dst`` on device ``index``; called on the
+  destination's backend, then the source's, by ``Tensor.to``/``copy_``. Return None to
+  decline. Default: a copy through a NumPy array on the host (``non_blocking`` ignored).
+* ``pin_memory(host) -> numpy.ndarray`` / ``is_pinned(host) -> bool`` on the ``cuda``
+  backend: a page-locked copy of a NumPy array, and whether one is. Default:
+  ``Tensor.pin_memory`` needs a cuda backend; ``is_pinned`` is False.
+* ``generator_state(gen)`` / ``set_generator_state(gen, state)``: see :mod:`ember._random`.
 """
 
 from __future__ import annotations
