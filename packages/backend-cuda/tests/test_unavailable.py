@@ -106,3 +106,24 @@ def test_probe_without_cupy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_runtime, "_IMPORT_ERROR", ModuleNotFoundError("No module named 'cupy'"))
     count, reason = _runtime._probe()
     assert count == 0 and reason is not None and reason.startswith("CuPy is not installed")
+
+
+def test_asking_keeps_no_frames_of_the_caller_alive() -> None:
+    """The plugin keeps CuPy's import error for its message only: its traceback would hold the
+    frames (and locals) of whoever first loaded the plugin."""
+    import gc
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, weakref, ember\n"
+        "class Big: pass\n"
+        "def first_use():\n"
+        "    big = Big(); ref = weakref.ref(big)\n"
+        "    ember.cuda.is_available(); ember.cuda.device_count()\n"
+        "    return ref\n"
+        "ref = first_use(); gc.collect()\n"
+        "assert ref() is None, 'a frame of the first caller is still alive'\n"
+    )
+    gc.collect()
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -26,7 +26,10 @@ def _import(name: str) -> tuple[Any, BaseException | None]:
     try:
         return importlib.import_module(name), None
     except Exception as exc:  # ImportError, or a broken CuPy install raising anything else
-        return None, exc
+        # Kept for its message only: its traceback would keep alive every frame of whoever
+        # first loaded the plugin (and their locals).
+        exc.__context__ = exc.__cause__ = None
+        return None, exc.with_traceback(None)
 
 
 cupy: Any
