@@ -23,9 +23,10 @@ from typing import Any
 
 import ember
 import ember.nn.functional as F
-from ember import nn, optim
+from ember import optim
 from ember.examples._extras import MissingExtraError, import_extras
 from ember.examples.models import DigitsCNN
+from ember.nn.modules import Module
 from ember.utils.data import DataLoader, TensorDataset
 
 __all__ = ["DeviceUnavailableError", "Result", "load_digits_split", "main", "parse_args", "run"]
@@ -109,7 +110,7 @@ def load_digits_split(datasets: ModuleType) -> tuple[TensorDataset, TensorDatase
     )
 
 
-def evaluate(model: nn.Module, loader: DataLoader, device: ember.device) -> tuple[float, float]:
+def evaluate(model: Module, loader: DataLoader, device: ember.device) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of ``model`` over ``loader``."""
     model.eval()
     total_loss, correct, count = 0.0, 0, 0
@@ -124,7 +125,7 @@ def evaluate(model: nn.Module, loader: DataLoader, device: ember.device) -> tupl
 
 
 def train_epoch(
-    model: nn.Module, loader: DataLoader, opt: optim.Optimizer, device: ember.device, bar: Any
+    model: Module, loader: DataLoader, opt: optim.Optimizer, device: ember.device, bar: Any
 ) -> tuple[float, float]:
     """One pass over ``loader``; the tqdm ``bar`` shows the running loss and accuracy."""
     model.train()
