@@ -312,7 +312,7 @@ class MathMixin(TensorBase):
     # -- selection ----------------------------------------------------------------------------
     def where(self, condition: Any, y: Any) -> Tensor:
         """``self`` where ``condition`` is true, else ``y`` (``ember.where(condition, self, y)``)."""
-        return _where(condition, self, y)  # type: ignore[no-any-return]
+        return _where(condition, self, y)
 
     # -- clamp --------------------------------------------------------------------------------
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:

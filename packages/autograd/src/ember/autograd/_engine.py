@@ -207,7 +207,7 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
         deps = _dependencies(roots)
 
     buffers: dict[Node, list[Any]] = {}
-    user_grads = set()
+    user_grads: set[int] = set()
     for (root, nr), g in zip(root_edges, grads, strict=True):
         if root is None:
             continue

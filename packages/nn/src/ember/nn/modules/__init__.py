@@ -45,25 +45,25 @@ from ember.nn.modules.sparse import *  # noqa: F403
 from ember.nn.modules.transformer import *  # noqa: F403
 from ember.nn.modules.upsampling import *  # noqa: F403
 
-__all__ = [
-    *activation.__all__,
-    *adaptive.__all__,
-    *attention.__all__,
-    *container.__all__,
-    *conv.__all__,
-    *distance.__all__,
-    *dropout.__all__,
-    *flatten.__all__,
-    *linear.__all__,
-    *loss.__all__,
-    *module.__all__,
-    *normalization.__all__,
-    *padding.__all__,
-    *parameter.__all__,
-    *pixelshuffle.__all__,
-    *pooling.__all__,
-    *rnn.__all__,
-    *sparse.__all__,
-    *transformer.__all__,
-    *upsampling.__all__,
-]
+# ``+=`` of each module's ``__all__``: the form type checkers follow for re-exports.
+__all__: list[str] = []
+__all__ += activation.__all__
+__all__ += adaptive.__all__
+__all__ += attention.__all__
+__all__ += container.__all__
+__all__ += conv.__all__
+__all__ += distance.__all__
+__all__ += dropout.__all__
+__all__ += flatten.__all__
+__all__ += linear.__all__
+__all__ += loss.__all__
+__all__ += module.__all__
+__all__ += normalization.__all__
+__all__ += padding.__all__
+__all__ += parameter.__all__
+__all__ += pixelshuffle.__all__
+__all__ += pooling.__all__
+__all__ += rnn.__all__
+__all__ += sparse.__all__
+__all__ += transformer.__all__
+__all__ += upsampling.__all__
