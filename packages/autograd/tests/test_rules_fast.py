@@ -352,6 +352,30 @@ def test_leaf_gradients_never_alias_each_other_or_the_graph() -> None:
     np.testing.assert_array_equal(v.grad.numpy(), np.full((3, 4), 2.0))
 
 
+def test_raw_gradients_reach_leaves_writable_and_unaliased() -> None:
+    """Fast backwards hand fresh arrays on as raw (array, ref) entries; a leaf keeps one
+    without a copy, but one entry sent two ways (add's passthrough) is copied by both."""
+    a = ember.tensor(A, requires_grad=True)
+    b = ember.tensor(B, requires_grad=True)
+    (a + b).tanh().sum().backward()  # tanh's raw gradient goes to both leaves through add
+    expected = 1 - np.tanh(A + B) ** 2
+    a.grad.add_(1.0)
+    np.testing.assert_allclose(b.grad.numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(a.grad.numpy(), expected + 1, rtol=1e-12)
+    c = ember.tensor(A, requires_grad=True)
+    c.exp().sum().backward()  # exp's raw gradient: kept by the leaf, writable
+    c.grad.mul_(2.0)
+    np.testing.assert_allclose(c.grad.numpy(), 2 * np.exp(A), rtol=1e-12)
+    # Two raw gradients of one output are summed as arrays; a hook sees a tensor.
+    d = ember.tensor(A, requires_grad=True)
+    seen: list[Any] = []
+    h = d.sin()
+    h.register_hook(lambda g: seen.append(type(g)))
+    (h * h + h.exp()).sum().backward()
+    assert seen == [ember.Tensor]
+    np.testing.assert_allclose(d.grad.numpy(), (2 * np.sin(A) + np.exp(np.sin(A))) * np.cos(A), rtol=1e-12)
+
+
 def test_nodes_without_saved_tensors_run_again_after_release() -> None:
     a = ember.tensor(A, requires_grad=True)
     y = (a.t().reshape(12) + 1.0).sum()

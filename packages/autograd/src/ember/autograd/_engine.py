@@ -17,6 +17,7 @@ from typing import Any
 from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
+from ember.autograd._record import entry_tensor
 
 __all__ = ["backward", "grad", "run_backward"]
 
@@ -231,6 +232,9 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
     prev_mode = state.enabled
     state.enabled = create_graph
     anomaly = state.anomaly
+    # Nodes with a raw backward take and give raw (array, ref) entries (see _record) unless
+    # something must see tensors: hooks (checked per node), captures, anomaly mode, a graph.
+    plain = not (targets or anomaly or create_graph)
     try:
         while ready:
             node = heappop(ready)[2]
@@ -238,27 +242,33 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
             outs: tuple[Any, ...] = ()
             if buf is not None:
                 hooked = node._hooks is not None
-                if hooked:
-                    buf = _pre_hooks(node, buf)
-                if targets:
-                    for nr, g in enumerate(buf):
-                        slot = targets.get((node, nr))
-                        if slot is not None and not isinstance(node, AccumulateGrad):
-                            captured[slot] = g if captured[slot] is None else captured[slot] + g
-                if node.__class__ is AccumulateGrad:
-                    _leaf(node, buf[0], targets, captured, accumulate, create_graph, user_grads)
-                    continue
-                if needed is None or node in needed:
-                    outs = _apply(node, buf, create_graph) if hooked or anomaly else node.apply(buf, create_graph)
+                if plain and not hooked and node._fast is not None and buf[0] is not None and len(buf) == 1:
+                    outs = node.apply_fast(buf[0]) or node.apply(_tensors(buf, user_grads), False)  # type: ignore[attr-defined]
                     if not retain_graph:
                         node.release()
-                    n_outs = len(outs)
-                    if n_outs > 1 and (n_outs > 2 or outs[0] is outs[1]):
-                        ids = [id(o) for o in outs if o is not None]
-                        if len(set(ids)) != len(ids):  # one tensor sent two ways: leaves must copy it
-                            for o in outs:
-                                if o is not None:
-                                    _mark_shared(user_grads, o)
+                else:
+                    buf = _tensors(buf, user_grads)
+                    if hooked:
+                        buf = _pre_hooks(node, buf)
+                    if targets:
+                        for nr, g in enumerate(buf):
+                            slot = targets.get((node, nr))
+                            if slot is not None and not isinstance(node, AccumulateGrad):
+                                captured[slot] = g if captured[slot] is None else captured[slot] + g
+                    if node.__class__ is AccumulateGrad:
+                        _leaf(node, buf[0], targets, captured, accumulate, create_graph, user_grads)
+                        continue
+                    if needed is None or node in needed:
+                        outs = _apply(node, buf, create_graph) if hooked or anomaly else node.apply(buf, create_graph)
+                        if not retain_graph:
+                            node.release()
+                n_outs = len(outs)
+                if n_outs > 1 and (n_outs > 2 or outs[0] is outs[1]):
+                    ids = [id(o) for o in outs if o is not None]
+                    if len(set(ids)) != len(ids):  # one gradient sent two ways: leaves must copy it
+                        for o in outs:
+                            if o is not None:
+                                _mark_shared(user_grads, o)
             nf = node.next_functions
             if len(outs) < len(nf):
                 outs = (*outs, *(None,) * (len(nf) - len(outs)))
@@ -297,10 +307,28 @@ def run_backward(outputs: Sequence[Any], grads: Sequence[Any], retain_graph: boo
 
 
 def _add(a: Any, b: Any, create_graph: bool) -> Any:
-    """Two gradients of one output summed (raw arrays when no graph is built and dtypes agree)."""
+    """Two gradients of one output summed: on arrays when no graph is built and dtypes agree
+    (a raw entry stays raw), else as tensors."""
+    if a.__class__ is tuple and b.__class__ is tuple:
+        ref = a[1]
+        return ref._backend.add(a[0], b[0]), ref
+    a, b = entry_tensor(a), entry_tensor(b)
     if create_graph or a._dtype is not b._dtype or a._backend is not b._backend:
         return a + b
     return wrap(a._backend.add(a._data, b._data), a._dtype, a._device, a._backend)
+
+
+def _tensors(buf: list[Any], user_grads: set[int]) -> list[Any]:
+    """A node's gradient entries as tensors (a raw pair the engine marked shared stays so)."""
+    out = []
+    for e in buf:
+        if e.__class__ is tuple:
+            t = entry_tensor(e)
+            if id(e) in user_grads:
+                user_grads.add(id(t))
+            e = t
+        out.append(e)
+    return out
 
 
 def _pre_hooks(node: Node, buf: list[Any]) -> list[Any]:
@@ -370,9 +398,9 @@ def _leaf(node: AccumulateGrad, g: Any, targets: dict[tuple[Node, int], int], ca
 
 
 def _mark_shared(user_grads: set[int], g: Any) -> None:
-    """Remember that ``g`` (and the memory it views) is seen elsewhere: a leaf must copy it."""
+    """Remember that gradient entry ``g`` (and the memory it views) is seen elsewhere: a leaf must copy it."""
     user_grads.add(id(g))
-    if g._base is not None:
+    if g.__class__ is not tuple and g._base is not None:
         user_grads.add(id(g._base))
 
 

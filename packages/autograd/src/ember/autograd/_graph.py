@@ -13,7 +13,7 @@ import itertools
 import sys
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ember._tensor_base import TensorBase, wrap
 from ember.utils.hooks import RemovableHandle
@@ -97,6 +97,8 @@ class Node:
     _hooks: Hooks | None
     _seq: int
     _trace: str
+    #: The raw backward the engine may call with :meth:`apply_fast` (rule nodes that have one).
+    _fast: ClassVar[Any] = None
 
     def name(self) -> str:
         """The node's class name, as in ``<MulBackward0>``."""

@@ -23,7 +23,7 @@ from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, 
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
 from ember.autograd._views import copy_slices, regenerate_views, register_view
 
-__all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history"]
+__all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history", "entry_tensor"]
 
 FLOATING = 2
 _RELEASED = object()  # stands for a tensor argument dropped after backward
@@ -243,22 +243,27 @@ class RuleNode(Node):
 
 
 
-    def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
-        ctx = self
+    def _check_saved(self) -> None:
+        """PyTorch's errors for a node released by an earlier backward or whose saved tensors
+        were modified in place since."""
         if self.freed:
             raise RuntimeError(FREED_MESSAGE)
-        saved = ctx._saved
+        saved = self._saved
         if saved is not None:
             for t, ver, expected in saved:
                 if ver[0] != expected:
                     fn = t._grad_fn
                     nr = 0 if t._meta is None else t._meta.output_nr
                     raise version_error(t, fn, nr, ver[0], expected)
+
+    def apply(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        ctx = self
+        self._check_saved()
         rule = self.rule
-        if rule.fast is not None and not create_graph and not self._n_outputs:
-            fast = self._apply_fast(rule, grads[0])
+        if rule.fast is not None and not create_graph and not self._n_outputs and grads[0] is not None:
+            fast = self._apply_fast(grads[0])
             if fast is not None:
-                return fast
+                return tuple([entry_tensor(e) for e in fast])
         res = rule.backward(ctx, *grads)
         if res.__class__ is not tuple:
             res = tuple(res) if isinstance(res, list) else (res,)
@@ -278,11 +283,27 @@ class RuleNode(Node):
                 flat.append(_fit(g, inp, rule))
         return tuple(flat)
 
-    def _apply_fast(self, rule: Rule, g: Any) -> tuple[Any, ...] | None:
-        """The rule's raw backward (see ``_rules.fast``), or None where it does not apply."""
-        if g is None or self.has_lists:
+    def apply_fast(self, e: Any) -> tuple[Any, ...] | None:
+        """The engine's fast path: the rule's raw backward on gradient entry ``e`` (a tensor, or
+        a raw ``(array, ref)`` pair; see ``_engine``), giving one entry or None per input; None
+        where the raw backward does not apply (the engine then calls :meth:`apply`)."""
+        self._check_saved()
+        return self._apply_fast(e)
+
+    def _apply_fast(self, e: Any) -> tuple[Any, ...] | None:
+        """The rule's raw backward (see ``_rules.fast``) on entry ``e``; None where it does not apply.
+
+        Fresh arrays go out as raw ``(array, ref)`` pairs, never wrapped in a tensor; ``e``
+        itself where the rule passes the gradient through; views of it (``views=True``
+        rules) as tensors whose base is the incoming gradient, so leaves know to check them.
+        """
+        if self.has_lists or self._n_outputs:
             return None
-        dt = g._dtype
+        if e.__class__ is tuple:
+            gd, ref = e
+        else:
+            gd, ref = e._data, e
+        dt = ref._dtype
         if dt.category != FLOATING:
             return None
         inputs = self._inputs
@@ -292,22 +313,29 @@ class RuleNode(Node):
                     return None
             elif v.__class__ is _InputMeta and v[1] is not dt:
                 return None
-        res = rule.fast(self, g, *inputs)  # type: ignore[misc]
+        rule = self.rule
+        res = rule.fast(self, gd, ref, *inputs)  # type: ignore[misc]
         if res is NotImplemented:
             return None
-        gd = g._data
+        views = rule.fast_views
+        base = None
         out: list[Any] = []
-        for r, v, e in zip(res, inputs, self.next_functions, strict=True):
-            if r is None or e[0] is None:
+        for r, v, edge_ in zip(res, inputs, self.next_functions, strict=True):
+            if r is None or edge_[0] is None:
                 out.append(None)
                 continue
             shape = v._data.shape if isinstance(v, TensorBase) else v[0]
             if r is gd and gd.shape == shape:
-                out.append(g)
+                out.append(e)
                 continue
-            if r.shape != shape:
-                r = _sum_to(g._backend, r, tuple(shape), dt)
-            out.append(wrap(r, dt, g._device, g._backend, g if rule.fast_views else None))
+            if r.shape != shape:  # broadcasting summed away: new memory
+                r = _sum_to(ref._backend, r, tuple(shape), dt)
+            elif views:
+                if base is None:
+                    base = entry_tensor(e)
+                out.append(wrap(r, dt, ref._device, ref._backend, base))
+                continue
+            out.append((r, ref))
         return tuple(out)
 
     def release(self) -> None:
@@ -339,6 +367,15 @@ class RuleNode(Node):
     @property
     def metadata(self) -> dict[str, Any]:
         return {}
+
+
+def entry_tensor(e: Any) -> Any:
+    """A gradient entry of the engine as a tensor: a raw ``(array, ref)`` pair is wrapped
+    (the array is new memory of ``ref``'s dtype, device and backend); a tensor or None as is."""
+    if e.__class__ is tuple:
+        arr, ref = e
+        return wrap(arr, ref._dtype, ref._device, ref._backend)
+    return e
 
 
 def _released(a: Any) -> Any:
@@ -397,7 +434,7 @@ def node_class(rule: Rule, binding: Binding, name: str) -> type[RuleNode]:
     if cls is None:
         cls = _NODE_CLASSES[key] = type(name, (RuleNode,), {
             "__slots__": (), "__module__": "ember.autograd", "rule": rule, "binding": binding,
-            "has_lists": False,
+            "has_lists": False, "_fast": rule.fast,
         })
     return cls
 

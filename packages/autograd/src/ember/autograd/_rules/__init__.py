@@ -83,17 +83,19 @@ The contract:
   ``nondifferentiable(op, ...)`` declares ops with no gradient (comparisons,
   ``argmax``, ``nonzero``): they are never recorded.
 - ``@fast(op)`` adds an optional raw backward to a single-output rule, for speed:
-  ``backward(ctx, g, *inputs)`` computes on native arrays (``g._data``) with the
-  kernels of ``g._backend`` when no graph of the backward is built
-  (``create_graph=False``). ``g`` is the output's gradient tensor, of a real floating
-  dtype, and every tensor input has that same dtype (the engine checks; otherwise,
-  and under ``create_graph=True``, the Ember-op rule runs). ``inputs`` are the rule's inputs as
-  recorded (tensors, numbers, None); read only the tensors the rule saves (the others
-  may be released), and the output through ``ctx.output()``. Return one native array
-  (in the output's shape, or the input's), ``g`` itself, or None per input, or
-  ``NotImplemented`` to run the Ember-op rule for this call. ``views=True`` says the
-  arrays may share memory with ``g`` (leaves then copy them). The two paths must agree:
-  the tests compare them for every fast rule.
+  ``backward(ctx, gd, ref, *inputs)`` computes on native arrays with the kernels of
+  ``ref._backend`` when no graph of the backward is built (``create_graph=False``).
+  ``gd`` is the output's gradient as a native array, and ``ref`` a tensor with its dtype
+  (real floating), device and backend; every tensor input has that same dtype (the
+  engine checks; otherwise, and under ``create_graph=True``, the Ember-op rule runs).
+  ``inputs`` are the rule's inputs as recorded (tensors, numbers, None); read only the
+  tensors the rule saves (the others may be released), and the output through
+  ``ctx.output()``. Return one native array (in the output's shape, or the input's),
+  ``gd`` itself, or None per input, or ``NotImplemented`` to run the Ember-op rule for
+  this call. ``views=True`` says the arrays may share memory with ``gd`` (leaves then
+  copy them unless they can keep them); without it, every array returned other than
+  ``gd`` must be new memory, which the engine hands on without wrapping it in a tensor.
+  The two paths must agree: the tests compare them for every fast rule.
 - Tests: each family's ``tests/test_rules_<family>.py`` gradchecks every rule in
   float64 with :func:`ember.autograd.gradcheck` over broadcast and
   non-contiguous (transposed, sliced, expanded) inputs, and gradgradchecks

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ember._tensor_base import TensorBase, norm_dim
+from ember._tensor_base import TensorBase, norm_dim, wrap
 from ember.autograd._rules import fast
 from ember.autograd._rules.nn import _softmax_grad
 from ember.autograd._rules.reduce import reduced_axes
@@ -48,44 +48,42 @@ def _alpha(ctx: Any) -> Any:
 # -- arithmetic ------------------------------------------------------------------------------
 
 @fast("add")
-def add(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    gd = g._data
+def add(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> tuple[Any, ...]:
     if ctx.next_functions[1][0] is None:
         return gd, None
     alpha = _alpha(ctx)
-    return gd, (gd if alpha == 1 else g._backend.multiply(gd, alpha))
+    return gd, (gd if alpha == 1 else ref._backend.multiply(gd, alpha))
 
 
 @fast("sub")
-def sub(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
+def sub(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> tuple[Any, ...]:
     alpha = _alpha(ctx)
-    gd, bk = g._data, g._backend
+    bk = ref._backend
     if not _need(ctx, 1):
         return gd, None
     return gd, (bk.negative(gd) if alpha == 1 else bk.multiply(gd, -alpha))
 
 
 @fast("__rsub__")
-def rsub(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    gd = g._data
-    return g._backend.negative(gd), (gd if _need(ctx, 1) else None)
+def rsub(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    return ref._backend.negative(gd), (gd if _need(ctx, 1) else None)
 
 
 @fast("neg")
-def neg(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (g._backend.negative(g._data),)
+def neg(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (ref._backend.negative(gd),)
 
 
 @fast("mul")
-def mul(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    gd, multiply = g._data, g._backend.multiply
+def mul(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    multiply = ref._backend.multiply
     nf = ctx.next_functions
     return (multiply(gd, y._data if isinstance(y, TensorBase) else y) if nf[0][0] is not None else None,
             multiply(gd, x._data) if nf[1][0] is not None else None)
 
 
-def _div(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    gd, bk = g._data, g._backend
+def _div(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    bk = ref._backend
     yd = _a(y)
     gx = bk.divide(gd, yd) if _need(ctx, 0) else None
     gy = bk.divide(bk.multiply(bk.negative(gd), _a(x)), bk.multiply(yd, yd)) if _need(ctx, 1) else None
@@ -93,94 +91,94 @@ def _div(ctx: Any, g: Any, x: Any, y: Any) -> tuple[Any, ...]:
 
 
 @fast("div")
-def div(ctx: Any, g: Any, x: Any, y: Any) -> Any:
+def div(ctx: Any, gd: Any, ref: Any, x: Any, y: Any) -> Any:
     if ctx._kwargs.get("rounding_mode") is not None:
         return NotImplemented  # a step function: the Ember rule gives its zeros
-    return _div(ctx, g, x, y)
+    return _div(ctx, gd, ref, x, y)
 
 
 fast("__truediv__")(_div)
 
 
 @fast("__rtruediv__")
-def rtruediv(ctx: Any, g: Any, x: Any, other: Any) -> tuple[Any, ...]:
-    gd, bk = g._data, g._backend  # other / x
+def rtruediv(ctx: Any, gd: Any, ref: Any, x: Any, other: Any) -> tuple[Any, ...]:
+    bk = ref._backend  # other / x
     xd = x._data
     gx = bk.divide(bk.multiply(bk.negative(gd), _a(other)), bk.multiply(xd, xd))
     return gx, (bk.divide(gd, xd) if _need(ctx, 1) else None)
 
 
 @fast("pow")
-def pow(ctx: Any, g: Any, x: Any, e: Any) -> Any:
+def pow(ctx: Any, gd: Any, ref: Any, x: Any, e: Any) -> Any:
     if isinstance(e, (TensorBase, complex)):
         return NotImplemented
-    gd, bk = g._data, g._backend
+    bk = ref._backend
     if e == 0:
         return bk.multiply(gd, 0), None
     return bk.multiply(bk.multiply(gd, e), bk.pow(x._data, e - 1)), None
 
 
 @fast("square")
-def square(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
-    return (bk.multiply(bk.multiply(g._data, 2), x._data),)
+def square(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
+    return (bk.multiply(bk.multiply(gd, 2), x._data),)
 
 
 # -- unary functions -------------------------------------------------------------------------
 
 @fast("exp")
-def exp(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (g._backend.multiply(g._data, ctx.output()._data),)
+def exp(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (ref._backend.multiply(gd, ctx.output()._data),)
 
 
 @fast("log")
-def log(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (g._backend.divide(g._data, x._data),)
+def log(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (ref._backend.divide(gd, x._data),)
 
 
 @fast("sin")
-def sin(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
-    return (bk.multiply(g._data, bk.cos(x._data)),)
+def sin(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
+    return (bk.multiply(gd, bk.cos(x._data)),)
 
 
 @fast("cos")
-def cos(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
-    return (bk.multiply(g._data, bk.negative(bk.sin(x._data))),)
+def cos(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
+    return (bk.multiply(gd, bk.negative(bk.sin(x._data))),)
 
 
 @fast("tanh")
-def tanh(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
+def tanh(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
     r = ctx.output()._data
-    return (bk.multiply(g._data, bk.subtract(1, bk.multiply(r, r))),)
+    return (bk.multiply(gd, bk.subtract(1, bk.multiply(r, r))),)
 
 
 @fast("sigmoid")
-def sigmoid(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
+def sigmoid(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
     r = ctx.output()._data
-    return (bk.multiply(bk.multiply(g._data, r), bk.subtract(1, r)),)
+    return (bk.multiply(bk.multiply(gd, r), bk.subtract(1, r)),)
 
 
 @fast("relu")
-def relu(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    bk = g._backend
-    mask = bk.astype(bk.greater(ctx.output()._data, 0), g._dtype)
-    return (bk.multiply(g._data, mask),)
+def relu(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    bk = ref._backend
+    mask = bk.astype(bk.greater(ctx.output()._data, 0), ref._dtype)
+    return (bk.multiply(gd, mask),)
 
 
 # -- reductions ------------------------------------------------------------------------------
 
-def _spread(ctx: Any, g: Any, shape: tuple[int, ...], op: str, scale: int) -> Any:
+def _spread(ctx: Any, gd: Any, ref: Any, shape: tuple[int, ...], op: str, scale: int) -> Any:
     """``g`` of a reduction over ``ctx.dim`` (divided by ``scale`` for a mean), as ``shape``."""
-    bk, gd = g._backend, g._data
+    bk = ref._backend
     axes = reduced_axes(shape, ctx.dim, op)
     if scale != 1:
         gd = bk.divide(gd, scale)
     if axes is None:  # one value everywhere: zeros plus it (no device sync for a host scalar)
-        return bk.add(bk.full(shape, 0, g._dtype, g._device.index), gd)
+        return bk.add(bk.full(shape, 0, ref._dtype, ref._device.index), gd)
     kept = tuple(1 if d in axes else n for d, n in enumerate(shape))
     if tuple(gd.shape) != kept:
         gd = bk.reshape(gd, kept, None)
@@ -188,22 +186,22 @@ def _spread(ctx: Any, g: Any, shape: tuple[int, ...], op: str, scale: int) -> An
 
 
 @fast("sum", views=True)
-def sum(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (_spread(ctx, g, _shape(x), "sum", 1),)
+def sum(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (_spread(ctx, gd, ref, _shape(x), "sum", 1),)
 
 
 @fast("mean", views=True)
-def mean(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
+def mean(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
     shape = _shape(x)
     axes = reduced_axes(shape, ctx.dim, "mean")
     count = math.prod(shape[d] for d in (range(len(shape)) if axes is None else axes))
-    return (_spread(ctx, g, shape, "mean", count),)
+    return (_spread(ctx, gd, ref, shape, "mean", count),)
 
 
 # -- views -----------------------------------------------------------------------------------
 
-def _reshape(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (g._backend.reshape(g._data, _shape(x), None),)
+def _reshape(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (ref._backend.reshape(gd, _shape(x), None),)
 
 
 for _op in ("view", "reshape", "unflatten", "squeeze", "unsqueeze"):
@@ -211,21 +209,19 @@ for _op in ("view", "reshape", "unflatten", "squeeze", "unsqueeze"):
 
 
 @fast("t", views=True)
-def t(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    gd = g._data
-    return (g._backend.permute_dims(gd, (1, 0)) if gd.ndim == 2 else gd,)
+def t(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (ref._backend.permute_dims(gd, (1, 0)) if gd.ndim == 2 else gd,)
 
 
 @fast("transpose", views=True)
-def transpose(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    gd = g._data
+def transpose(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
     nd = gd.ndim
     if nd < 2:
         return (gd,)
     d0, d1 = norm_dim(ctx.dim0, nd, "transpose"), norm_dim(ctx.dim1, nd, "transpose")
     axes = list(range(nd))
     axes[d0], axes[d1] = d1, d0
-    return (g._backend.permute_dims(gd, tuple(axes)),)
+    return (ref._backend.permute_dims(gd, tuple(axes)),)
 
 
 # -- matrix products -------------------------------------------------------------------------
@@ -252,11 +248,11 @@ def _mm_grads(bk: Any, gd: Any, ad: Any, bd: Any, need_a: bool, need_b: bool) ->
     return ga, gb
 
 
-def _mm(ctx: Any, g: Any, a: Any, b: Any) -> Any:
+def _mm(ctx: Any, gd: Any, ref: Any, a: Any, b: Any) -> Any:
     ad, bd = a._data, b._data
     if ad.ndim != 2 or bd.ndim != 2:
         return NotImplemented  # the Ember rule handles vectors and batches
-    return _mm_grads(g._backend, g._data, ad, bd, _need(ctx, 0), _need(ctx, 1))
+    return _mm_grads(ref._backend, gd, ad, bd, _need(ctx, 0), _need(ctx, 1))
 
 
 fast("matmul")(_mm)
@@ -264,13 +260,13 @@ fast("mm")(_mm)
 
 
 @fast("addmm")
-def addmm(ctx: Any, g: Any, inp: Any, a: Any, b: Any) -> Any:
+def addmm(ctx: Any, gd: Any, ref: Any, inp: Any, a: Any, b: Any) -> Any:
     """``beta * inp + alpha * (a @ b)``: ``nn.Linear``'s one node."""
     kw = ctx._kwargs
     beta, alpha = (kw.get("beta", 1), kw.get("alpha", 1)) if kw else (1, 1)
     if isinstance(beta, (complex, TensorBase)) or isinstance(alpha, (complex, TensorBase)):
         return NotImplemented
-    bk, gd = g._backend, g._data
+    bk = ref._backend
     ginp = (gd if beta == 1 else bk.multiply(gd, beta)) if _need(ctx, 0) else None
     gp = gd if alpha == 1 else bk.multiply(gd, alpha)
     ga, gb = _mm_grads(bk, gp, a._data, b._data, _need(ctx, 1), _need(ctx, 2))
@@ -279,12 +275,12 @@ def addmm(ctx: Any, g: Any, inp: Any, a: Any, b: Any) -> Any:
 
 # -- softmax ---------------------------------------------------------------------------------
 
-def _log_softmax(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (_softmax_grad(g, ctx.output(), ctx.dim, True)._data,)
+def _log_softmax(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (_softmax_grad(wrap(gd, ref._dtype, ref._device, ref._backend), ctx.output(), ctx.dim, True)._data,)
 
 
-def _softmax(ctx: Any, g: Any, x: Any) -> tuple[Any, ...]:
-    return (_softmax_grad(g, ctx.output(), ctx.dim, False)._data,)
+def _softmax(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    return (_softmax_grad(wrap(gd, ref._dtype, ref._device, ref._backend), ctx.output(), ctx.dim, False)._data,)
 
 
 fast("log_softmax")(_log_softmax)
