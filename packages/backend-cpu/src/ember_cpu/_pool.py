@@ -92,30 +92,56 @@ def _offset_steps(size: Ints, kernel: Ints, dil: Ints) -> list[int]:
 
 def _clipped(
     size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: Ints, dil: Ints,
-) -> list[tuple[int, tuple[Any, ...], tuple[Any, ...]]]:
-    """Per kernel offset ``t`` (C order) that reaches the input: ``(t, out_key, in_key)``.
+) -> list[tuple[int, tuple[Any, ...], Ints, tuple[Any, ...]]]:
+    """Per kernel offset ``t`` (C order) that reaches the input: ``(t, out_key, phase, in_key)``.
 
-    ``out_key`` selects the windows whose offset-``t`` element is a real input element
-    (not padding) and ``in_key`` those elements, so no padded copy is ever made.
+    Along a dim, window ``o``'s offset-``j`` element sits at input position
+    ``o*s + j*d - p = s*(o + base) + phase``: row ``o + base`` of that dim's phase plane
+    ``x[phase::s]``. ``out_key`` selects the windows whose offset-``t`` element is a real
+    input element (not padding) and ``in_key`` those elements, a unit-step slice of the
+    phase plane ``phase`` (one phase per dim), so no padded copy is ever made.
     ``out_key`` is ``(Ellipsis,)`` when every window's element is real.
     """
     parts = []
     for t, offsets in enumerate(itertools.product(*(range(k) for k in kernel))):
         out_key: list[slice] = []
         in_key: list[slice] = []
-        for j, s, o, st, p, d in zip(offsets, size, out, stride, pad, dil, strict=True):
-            shift = j * d - p  # input position of window 0's element
-            lo = max(0, -(shift // st) if shift < 0 else 0)
-            hi = min(o, (s - 1 - shift) // st + 1)
+        phase: list[int] = []
+        for j, n, o, st, p, d in zip(offsets, size, out, stride, pad, dil, strict=True):
+            q = j * d - p
+            f = q % st
+            base = (q - f) // st
+            rows = len(range(f, n, st))
+            lo, hi = max(0, -base), min(o, rows - base)
             if hi <= lo:
                 break
             out_key.append(slice(lo, hi))
-            first = lo * st + shift
-            in_key.append(slice(first, first + st * (hi - lo - 1) + 1, st))
+            in_key.append(slice(lo + base, hi + base))
+            phase.append(f)
         else:
             whole = all(k.start == 0 and k.stop == o for k, o in zip(out_key, out, strict=True))
-            parts.append((t, (Ellipsis,) if whole else (Ellipsis, *out_key), (Ellipsis, *in_key)))
+            parts.append((t, (Ellipsis,) if whole else (Ellipsis, *out_key), tuple(phase), (Ellipsis, *in_key)))
     return parts
+
+
+class _Phases:
+    """The phase planes ``x[..., f1::s1, f2::s2]`` of a block, each copied once to contiguous
+    memory on first use (strided reads made every later pass several times slower); with
+    unit strides the only plane is ``x`` itself."""
+
+    def __init__(self, x: np.ndarray, stride: Ints) -> None:
+        self.x, self.stride = x, stride
+        self.unit = all(st == 1 for st in stride)
+        self.planes: dict[Ints, np.ndarray] = {}
+
+    def __call__(self, phase: Ints, key: tuple[Any, ...]) -> np.ndarray:
+        if self.unit:
+            return self.x[key]
+        plane = self.planes.get(phase)
+        if plane is None:
+            view = self.x[(Ellipsis, *(slice(f, None, st) for f, st in zip(phase, self.stride, strict=True)))]
+            plane = self.planes[phase] = np.ascontiguousarray(view)
+        return plane[key]
 
 
 def _every_window_real(size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: Ints, dil: Ints) -> bool:
@@ -129,18 +155,19 @@ def _every_window_real(size: Ints, out: Ints, kernel: Ints, stride: Ints, pad: I
 
 def _max_pool_block(
     x: np.ndarray, values: np.ndarray, indices: np.ndarray | None, parts: list[Any], whole: bool,
-    count: int, steps: np.ndarray, starts: Any,
+    count: int, steps: np.ndarray, starts: Any, stride: Ints,
 ) -> None:
     """Max pooling of a block of planes into ``values`` (and ``indices``), in place."""
+    src = _Phases(x, stride)
     if whole:  # no window reaches into padding: start from the first offset's slice
-        np.copyto(values, x[parts[0][2]])
+        np.copyto(values, src(parts[0][2], parts[0][3]))
         rest = parts[1:]
     else:
         values.fill(_lowest(x.dtype))
         rest = parts
-    for _, sub, src in rest:
+    for _, sub, phase, key in rest:
         v = values[sub]
-        np.maximum(v, x[src], out=v)
+        np.maximum(v, src(phase, key), out=v)
     if indices is None:
         return
     # Offset of each window's maximum (first equal offset, as in PyTorch) as a count of the
@@ -148,18 +175,18 @@ def _max_pool_block(
     # (padding never does), and `which` adds it up. One-byte arrays keep this cheap.
     pending = np.ones(values.shape, dtype=np.bool_)
     which = np.zeros(values.shape, dtype=np.uint8 if count <= 255 else np.int32)
-    by_offset = {t: (sub, src) for t, sub, src in parts}
+    by_offset = {t: (sub, phase, key) for t, sub, phase, key in parts}
     for t in range(count - 1):
         if t in by_offset:  # offsets that only ever reach padding stay pending everywhere
-            sub, src = by_offset[t]
+            sub, phase, key = by_offset[t]
             p = pending[sub]
-            p &= x[src] != values[sub]
+            p &= src(phase, key) != values[sub]
         which += pending
     if x.dtype.kind == "f" and np.isnan(values).any():  # PyTorch keeps the last NaN of a window
         which = np.array(which, dtype=np.int32)
-        for t, sub, src in parts:
+        for t, sub, phase, key in parts:
             w = which[sub]
-            np.copyto(w, t, where=np.isnan(x[src]))
+            np.copyto(w, t, where=np.isnan(src(phase, key)))
     np.add(steps[which], starts, out=indices)
 
 
@@ -187,7 +214,7 @@ class PoolKernels:
         def block(lo: int, hi: int) -> None:
             _max_pool_block(
                 x[lo:hi], values[lo:hi], None if indices is None else indices[lo:hi],
-                parts, whole, math.prod(kernel_size), steps, starts,
+                parts, whole, math.prod(kernel_size), steps, starts, stride,
             )
 
         _in_parallel(block, shape[0], values.size)
