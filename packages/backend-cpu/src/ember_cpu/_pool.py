@@ -127,16 +127,21 @@ def _clipped(
 class _Phases:
     """The phase planes ``x[..., f1::s1, f2::s2]`` of a block, each copied once to contiguous
     memory on first use (strided reads made every later pass several times slower); with
-    unit strides the only plane is ``x`` itself."""
+    unit strides, or when each element is read once anyway, the only plane is ``x`` itself."""
 
-    def __init__(self, x: np.ndarray, stride: Ints) -> None:
+    def __init__(self, x: np.ndarray, stride: Ints, reads: int) -> None:
         self.x, self.stride = x, stride
-        self.unit = all(st == 1 for st in stride)
+        # Copying pays when an element is read more than once: overlapping windows, or the
+        # index passes after the maximum.
+        self.unit = all(st == 1 for st in stride) or reads <= math.prod(stride)
         self.planes: dict[Ints, np.ndarray] = {}
 
     def __call__(self, phase: Ints, key: tuple[Any, ...]) -> np.ndarray:
-        if self.unit:
-            return self.x[key]
+        if self.unit:  # the same elements as strided slices of x
+            return self.x[(Ellipsis, *(
+                slice(f + st * k.start, f + st * (k.stop - 1) + 1, st)
+                for f, st, k in zip(phase, self.stride, key[1:], strict=True)
+            ))]
         plane = self.planes.get(phase)
         if plane is None:
             view = self.x[(Ellipsis, *(slice(f, None, st) for f, st in zip(phase, self.stride, strict=True)))]
@@ -158,7 +163,7 @@ def _max_pool_block(
     count: int, steps: np.ndarray, starts: Any, stride: Ints,
 ) -> None:
     """Max pooling of a block of planes into ``values`` (and ``indices``), in place."""
-    src = _Phases(x, stride)
+    src = _Phases(x, stride, len(parts) * (1 if indices is None else 2))
     if whole:  # no window reaches into padding: start from the first offset's slice
         np.copyto(values, src(parts[0][2], parts[0][3]))
         rest = parts[1:]
