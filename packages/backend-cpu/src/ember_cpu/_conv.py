@@ -12,8 +12,10 @@ How they are fast (measurements in ``benchmarks/RESULTS.md``, section Convolutio
 * **Weight gradient**: the forward pass's unrolled buffer is kept in a small cache
   (:class:`_UnrollCache`) keyed on the input array, so ``conv_backward_weight`` is a single GEMM.
 * **Input gradient**: for large stride-1 layers, a transposed convolution (the forward
-  kernel on ``grad_out`` with flipped, transposed weights); otherwise one GEMM into columns
-  and a strided add per kernel offset ("col2im"), which wins on small layers.
+  kernel on ``grad_out`` with flipped, transposed weights), unrolled and multiplied one image
+  at a time since nothing reuses its columns (they stay in cache for the GEMM, ~15% faster);
+  otherwise one GEMM into columns and a strided add per kernel offset ("col2im"), which wins
+  on small layers.
 
 float16 is computed in float32 and rounded once at the end (NumPy has no float16 GEMM);
 every other dtype stays what it is: float32 in, float32 out.
@@ -94,11 +96,16 @@ def _gemm(w: np.ndarray, cols: np.ndarray, groups: int) -> np.ndarray:
     """``(Cout, N*M) = w (Cout, Cg*K) @ cols (C*K, N*M)``, one GEMM per group."""
     if groups == 1:
         return np.matmul(w, cols)
-    cout, ck = w.shape[0] // groups, w.shape[1]
     res = np.empty((w.shape[0], cols.shape[1]), np.result_type(w, cols))
+    _gemm_into(w, cols, groups, res)
+    return res
+
+
+def _gemm_into(w: np.ndarray, cols: np.ndarray, groups: int, res: np.ndarray) -> None:
+    """:func:`_gemm` written into ``res``."""
+    cout, ck = w.shape[0] // groups, w.shape[1]
     for g in range(groups):
         np.matmul(w[g * cout:(g + 1) * cout], cols[g * ck:(g + 1) * ck], out=res[g * cout:(g + 1) * cout])
-    return res
 
 
 def _to_batch_major(prod: np.ndarray, bias: np.ndarray | None, res: np.ndarray) -> None:
@@ -110,6 +117,15 @@ def _to_batch_major(prod: np.ndarray, bias: np.ndarray | None, res: np.ndarray) 
         np.copyto(dst, src)
     else:
         np.add(src, bias.reshape(cout, 1), out=dst)
+
+
+def _per_image_into(
+    xp: np.ndarray, w: np.ndarray, kernel: Ints, out: Ints, stride: Ints, dilation: Ints, groups: int, res: np.ndarray,
+) -> None:
+    """``res (N, Cout, M)``: the forward product one image at a time (unroll, then a GEMM per group)."""
+    for i in range(xp.shape[0]):
+        cols = _unroll(xp[i:i + 1], kernel, out, stride, dilation)
+        _gemm_into(w, cols.reshape(cols.shape[0], -1), groups, res[i])
 
 
 def _shift_gemm_into(
@@ -222,7 +238,14 @@ class ConvKernels:
             wm = wm.astype(dt)
         xp = _padded(x, padding, dt)
         res = np.empty((n, cout, *out), dt)
-        if x.shape[1] * math.prod(kernel) * n * m * dt.itemsize <= UNROLL_LIMIT:
+        if not cache:
+            # Nothing will reuse the unrolled input (the input gradient's transposed convolution):
+            # one image at a time, so its columns are still in cache for its GEMM, which writes
+            # the batch-major result directly (~15% faster on the ResNet layer than one GEMM).
+            _per_image_into(xp, wm, kernel, out, stride, dilation, groups, res.reshape(n, cout, m))
+            if bias is not None:
+                res += bias.reshape(cout, *(1,) * len(out))
+        elif x.shape[1] * math.prod(kernel) * n * m * dt.itemsize <= UNROLL_LIMIT:
             cols = _unroll(xp, kernel, out, stride, dilation)
             # One large GEMM, then one pass that transposes (Cout, N) to (N, Cout) and adds the
             # bias: a GEMM per batch item would skip that pass, but 2-thread BLAS calls stall
