@@ -138,14 +138,15 @@ class _Phases:
 
     def __call__(self, phase: Ints, key: tuple[Any, ...]) -> np.ndarray:
         if self.unit:  # the same elements as strided slices of x
-            return self.x[(Ellipsis, *(
+            strided: tuple[Any, ...] = (Ellipsis, *(
                 slice(f + st * k.start, f + st * (k.stop - 1) + 1, st)
                 for f, st, k in zip(phase, self.stride, key[1:], strict=True)
-            ))]
+            ))
+            return self.x[strided]
         plane = self.planes.get(phase)
         if plane is None:
-            view = self.x[(Ellipsis, *(slice(f, None, st) for f, st in zip(phase, self.stride, strict=True)))]
-            plane = self.planes[phase] = np.ascontiguousarray(view)
+            select: tuple[Any, ...] = (Ellipsis, *(slice(f, None, st) for f, st in zip(phase, self.stride, strict=True)))
+            plane = self.planes[phase] = np.ascontiguousarray(self.x[select])
         return plane[key]
 
 
