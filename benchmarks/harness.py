@@ -7,7 +7,7 @@ A :class:`Workload` is a name plus one *setup* per implementation ("ember",
 1. calls every thunk once and checks the outputs agree (``assert_allclose``
    against NumPy), so wrong code is never timed;
 2. warms each thunk up and picks its inner loop count so one sample lasts at
-   least ``Plan.sample_ns`` (1 ms);
+   least ``Plan.sample_ns`` (1 ms) and holds at least ``Workload.min_calls`` calls;
 3. takes samples round-robin over the implementations, rotating who goes
    first each round, so drift in machine load hits all of them alike;
 4. reports the median, quartiles and minimum per implementation, and the
@@ -39,7 +39,7 @@ from machine import CpuMeter
 __all__ = [
     "IMPLEMENTATIONS", "Thunk", "Setup", "Target", "Workload", "Plan", "QUICK", "FULL", "Stats",
     "Result", "MismatchError", "check_agreement", "op_workload", "convert", "optional_torch", "available_impls",
-    "run_workload", "call_overhead_ns",
+    "run_workload", "call_overhead_ns", "STEP_CALLS",
 ]
 
 #: Implementation names, in the order tables show them.
@@ -81,6 +81,12 @@ class Workload:
             OpenMP pools keep their threads spinning for a while after a call
             (OpenBLAS for ~0.1 s); without a pause, the pool of the
             implementation timed before steals cores from the next one.
+        min_calls: calls per sample at the least, back to back. Training steps use
+            several: a training loop runs its step again and again, and a lone call
+            timed right after another library's step measures caches that library
+            just evicted (Ember's MLP step: 1.02x NumPy in blocks of 5, 1.24x when
+            each call follows a PyTorch one), as ``torch.utils.benchmark``'s
+            ``blocked_autorange`` and ``timeit`` also time blocks.
         description: one line for tables and ``--list``.
     """
 
@@ -92,7 +98,12 @@ class Workload:
     atol: float = 0.0
     quick: bool = True
     settle_s: float = 0.0
+    min_calls: int = 1
     description: str = ""
+
+
+#: ``Workload.min_calls`` of training-step workloads: timed as a loop runs them, back to back.
+STEP_CALLS = 8
 
 
 # -- building workloads from one expression -------------------------------------------------
@@ -276,9 +287,10 @@ def _time_loop(thunk: Thunk, loops: int) -> int:
             gc.enable()
 
 
-def _calibrate(thunk: Thunk, sample_ns: int) -> tuple[int, int]:
-    """The loop count that makes one sample last at least ``sample_ns``, and that sample's time."""
-    loops = 1
+def _calibrate(thunk: Thunk, sample_ns: int, min_calls: int = 1) -> tuple[int, int]:
+    """The loop count (at least ``min_calls``) that makes one sample last at least ``sample_ns``,
+    and that sample's time."""
+    loops = min_calls
     while True:
         elapsed = _time_loop(thunk, loops)
         if elapsed >= sample_ns:
@@ -345,7 +357,7 @@ def run_workload(workload: Workload, plan: Plan, impls: Sequence[str] | None = N
     loops: dict[str, int] = {}
     estimate = 0
     for impl in names:
-        loops[impl], elapsed = _calibrate(thunks[impl], plan.sample_ns)
+        loops[impl], elapsed = _calibrate(thunks[impl], plan.sample_ns, workload.min_calls)
         estimate += elapsed + int(workload.settle_s * 1e9)
     rounds = min(plan.max_rounds, max(plan.min_rounds, plan.budget_ns // max(estimate, 1)))
 
