@@ -82,6 +82,7 @@ from ember._errors import (
 )
 from ember._functional import FUNCTIONS, make_function
 from ember._nnops import *  # noqa: F403
+from ember._ops_complex import *  # noqa: F403
 from ember._ops_index import *  # noqa: F403
 from ember._ops_join import *  # noqa: F403
 from ember._ops_linalg import *  # noqa: F403

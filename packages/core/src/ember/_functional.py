@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ember import (
+    _ops_complex,
     _ops_index,
     _ops_layout,
     _ops_linalg,
@@ -34,7 +35,7 @@ __all__ = ["FUNCTIONS", "make_function"]
 # Methods that also exist as ember.<name>(input, ...): each op module lists its own.
 FUNCTIONS: tuple[str, ...] = (
     *_ops_math.FUNCTIONS, *_ops_reduce.FUNCTIONS, *_ops_sort.FUNCTIONS, *_ops_linalg.FUNCTIONS,
-    *_ops_math_extra.FUNCTIONS,
+    *_ops_math_extra.FUNCTIONS, *_ops_complex.FUNCTIONS,
     *_ops_shape.FUNCTIONS, *_ops_layout.FUNCTIONS, *_ops_index.FUNCTIONS, *_ops_scatter.FUNCTIONS, *_nnops_methods.FUNCTIONS,
     "numel", "is_floating_point", "is_complex",
 )

@@ -24,6 +24,7 @@ from ember._dtypes import dtype
 from ember._errors import MissingPackageError
 from ember._inplace import inplace
 from ember._nnops._methods import NNMixin
+from ember._ops_complex import ComplexMixin
 from ember._ops_index import IndexMixin
 from ember._ops_layout import LayoutMixin
 from ember._ops_linalg import LinalgMixin
@@ -172,7 +173,8 @@ _TYPE_NAMES = {
 
 
 class Tensor(
-    MathMixin, MathExtraMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, LayoutMixin, IndexMixin, ScatterMixin, NNMixin
+    MathMixin, MathExtraMixin, ComplexMixin, ReduceMixin, SortMixin, LinalgMixin, ShapeMixin, LayoutMixin,
+    IndexMixin, ScatterMixin, NNMixin,
 ):
     """A multi-dimensional array on a device, with PyTorch's API.
 

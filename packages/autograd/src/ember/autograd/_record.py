@@ -421,7 +421,10 @@ def _fit(g: Any, inp: Any, rule: Rule) -> Any:
     if g._dtype is not dt:
         if dt.category < FLOATING:
             return None
-        g = g.to(dt)
+        if g._dtype.category > dt.category:  # a real input's gradient is the real part (as PyTorch)
+            g = g.real
+        if g._dtype is not dt:
+            g = g.to(dt)
     return g
 
 

@@ -29,10 +29,7 @@ def _cj(v: Any) -> Any:
     """``v.conj()`` for complex tensors and numbers (PyTorch's convention: the gradient of
     ``x * y`` wrt ``x`` is ``grad * y.conj()``); real values as they are, at no cost."""
     if isinstance(v, ember.Tensor):
-        if v._dtype.category < 3:
-            return v
-        # core has no conj(): the adjoint of a column is the conjugated row (recorded, differentiable)
-        return v.reshape(-1, 1).adjoint().reshape(tuple(v.shape))
+        return v if v._dtype.category < 3 else v.conj()
     return v.conjugate() if isinstance(v, complex) else v
 
 
@@ -113,7 +110,7 @@ def rtruediv(ctx: Any, grad: Any) -> tuple[Any, ...]:
 @rule("reciprocal", inputs=("self",), save_output=True)
 def reciprocal(ctx: Any, grad: Any) -> tuple[Any, ...]:
     r = ctx.result
-    return (-grad * r * r,)
+    return (-grad * _cj(r * r),)
 
 
 def _pow_node(ctx: Any) -> str:
@@ -124,18 +121,20 @@ def _pow_base_grad(grad: Any, x: Any, e: Any) -> Any:
     if not _is_tensor(e):
         if e == 0:
             return grad * 0
-        return grad * e * x ** (e - 1)
-    return ember.where(e == 0, _zeros(grad), grad * e * x ** (e - 1))
+        return grad * _cj(e * x ** (e - 1))
+    return ember.where(e == 0, _zeros(grad), grad * _cj(e * x ** (e - 1)))
 
 
 def _pow_exponent_grad(grad: Any, base: Any, result: Any, exponent: Any) -> Any:
     """d(base ** e)/de = result * log(base), taken as 0 where base == 0 and e >= 0 (as PyTorch)."""
     if _is_tensor(base):
-        cond = (base == 0) & (exponent >= 0)
-        return ember.where(cond, _zeros(grad), grad * result * base.log())
+        cond = (base == 0) & ((exponent.real if exponent.is_complex() else exponent) >= 0)
+        return ember.where(cond, _zeros(grad), grad * _cj(result * base.log()))
     lg = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
-    g = grad * result * lg
-    return ember.where(exponent >= 0, _zeros(grad), g) if base == 0 else g
+    g = grad * _cj(result) * lg
+    if base != 0:
+        return g
+    return ember.where((exponent.real if exponent.is_complex() else exponent) >= 0, _zeros(grad), g)
 
 
 @rule("pow", inputs=("self", "exponent"), save=("self", "exponent"), node=_pow_node, aliases=("__pow__",),
@@ -156,7 +155,7 @@ def rpow(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 @rule("square", inputs=("self",), save=("self",), node="PowBackward0")
 def square(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * 2 * ctx.self,)
+    return (grad * 2 * _cj(ctx.self),)
 
 
 def _not_implemented(op: str) -> Any:
@@ -230,7 +229,7 @@ def pos(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 @rule("abs", inputs=("self",), save=("self",), aliases=("absolute", "__abs__"), inplace=("abs_",))
 def abs(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.self.sign(),)
+    return (grad * ctx.self.sgn(),)  # |z|' as torch: sign for real, z / |z| for complex
 
 
 def _zero_grad(ctx: Any, grad: Any) -> tuple[Any, ...]:
@@ -248,122 +247,124 @@ def frac(ctx: Any, grad: Any) -> tuple[Any, ...]:
 
 @rule("exp", inputs=("self",), save_output=True, inplace=("exp_",))
 def exp(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.result,)
+    return (grad * _cj(ctx.result),)
 
 
 @rule("expm1", inputs=("self",), save_output=True)
 def expm1(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * (ctx.result + 1),)
+    return (grad * _cj(ctx.result + 1),)
 
 
 @rule("exp2", inputs=("self",), save_output=True, inplace=("exp2_",))
 def exp2(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.result * _LN2,)
+    return (grad * _cj(ctx.result) * _LN2,)
 
 
 @rule("log", inputs=("self",), save=("self",))
 def log(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad / ctx.self,)
+    return (grad / _cj(ctx.self),)
 
 
 @rule("log1p", inputs=("self",), save=("self",))
 def log1p(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad / (ctx.self + 1),)
+    return (grad / _cj(ctx.self + 1),)
 
 
 @rule("log2", inputs=("self",), save=("self",))
 def log2(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad / (ctx.self * _LN2),)
+    return (grad / (_cj(ctx.self) * _LN2),)
 
 
 @rule("log10", inputs=("self",), save=("self",))
 def log10(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad / (ctx.self * _LN10),)
+    return (grad / (_cj(ctx.self) * _LN10),)
 
 
 @rule("sqrt", inputs=("self",), save_output=True, inplace=("sqrt_",))
 def sqrt(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad / (2 * ctx.result),)
+    return (grad / (2 * _cj(ctx.result)),)
 
 
 @rule("rsqrt", inputs=("self",), save_output=True)
 def rsqrt(ctx: Any, grad: Any) -> tuple[Any, ...]:
     r = ctx.result
-    return (grad * -0.5 * r * r * r,)
+    return (grad * -0.5 * _cj(r * r * r),)
 
 
 @rule("sin", inputs=("self",), save=("self",))
 def sin(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.self.cos(),)
+    return (grad * _cj(ctx.self.cos()),)
 
 
 @rule("cos", inputs=("self",), save=("self",))
 def cos(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * -ctx.self.sin(),)
+    return (grad * -_cj(ctx.self.sin()),)
 
 
 @rule("tan", inputs=("self",), save_output=True)
 def tan(ctx: Any, grad: Any) -> tuple[Any, ...]:
     r = ctx.result
-    return (grad * (1 + r * r),)
+    return (grad * _cj(1 + r * r),)
 
 
 @rule("asin", inputs=("self",), save=("self",), aliases=("arcsin",))
 def asin(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (grad * (1 - x * x).rsqrt(),)
+    return (grad * _cj((1 - x * x).rsqrt()),)
 
 
 @rule("acos", inputs=("self",), save=("self",), aliases=("arccos",))
 def acos(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (-grad * (1 - x * x).rsqrt(),)
+    return (-grad * _cj((1 - x * x).rsqrt()),)
 
 
 @rule("atan", inputs=("self",), save=("self",), aliases=("arctan",))
 def atan(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (grad / (1 + x * x),)
+    return (grad / _cj(1 + x * x),)
 
 
 @rule("sinh", inputs=("self",), save=("self",))
 def sinh(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.self.cosh(),)
+    return (grad * _cj(ctx.self.cosh()),)
 
 
 @rule("cosh", inputs=("self",), save=("self",))
 def cosh(ctx: Any, grad: Any) -> tuple[Any, ...]:
-    return (grad * ctx.self.sinh(),)
+    return (grad * _cj(ctx.self.sinh()),)
 
 
 @rule("tanh", inputs=("self",), save_output=True)
 def tanh(ctx: Any, grad: Any) -> tuple[Any, ...]:
     r = ctx.result
-    return (grad * (1 - r * r),)
+    return (grad * _cj(1 - r * r),)
 
 
 @rule("asinh", inputs=("self",), save=("self",), aliases=("arcsinh",))
 def asinh(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (grad * (x * x + 1).rsqrt(),)
+    return (grad * _cj((x * x + 1).rsqrt()),)
 
 
 @rule("acosh", inputs=("self",), save=("self",), aliases=("arccosh",))
 def acosh(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (grad * ((x - 1) * (x + 1)).rsqrt(),)
+    # 1/sqrt(x-1) * 1/sqrt(x+1): acosh's derivative on its principal branch (as PyTorch; for
+    # complex x, 1/sqrt(x*x - 1) can have the other sign).
+    return (grad * _cj((x - 1).rsqrt() * (x + 1).rsqrt()),)
 
 
 @rule("atanh", inputs=("self",), save=("self",), aliases=("arctanh",))
 def atanh(ctx: Any, grad: Any) -> tuple[Any, ...]:
     x = ctx.self
-    return (grad / (1 - x * x),)
+    return (grad / _cj(1 - x * x),)
 
 
 @rule("sigmoid", inputs=("self",), save_output=True)
 def sigmoid(ctx: Any, grad: Any) -> tuple[Any, ...]:
     r = ctx.result
-    return (grad * r * (1 - r),)
+    return (grad * _cj(r * (1 - r)),)
 
 
 @rule("relu", inputs=("self",), save_output=True)
@@ -518,7 +519,50 @@ for _op in ("zero_", "uniform_", "normal_", "bernoulli_", "random_", "exponentia
 rule("bernoulli", inputs=("self",))(_zero_fill)
 
 composite("float", "double", "half", "bfloat16", "cfloat", "cdouble", "cpu", "cuda", "type", family="elementwise")
-composite("where", family="elementwise")  # Tensor.where: the recorded function ember.where
+composite("where", family="elementwise")
+
+
+# -- complex parts (PyTorch's convention: the gradient of a real function of z is dL/dRe + i dL/dIm) --
+
+@rule("conj", inputs=("self",), node="ConjBackward0")
+def conj(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return (grad.conj(),)
+
+
+rule("conj_physical", inputs=("self",))(conj)
+
+
+@rule("real_part", inputs=("self",), node="RealBackward0")
+def real_part(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return (grad.to(ctx.input_dtype("self")),)  # grad + 0i
+
+
+@rule("imag_part", inputs=("self",), node="ImagBackward0")
+def imag_part(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    return ((grad * 1j + 0).to(ctx.input_dtype("self")),)  # 0 + grad i (+ 0: no -0.0 real parts)
+
+
+@rule("angle", inputs=("self",), save=("self",))
+def angle(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    z = ctx.self
+    if not z.is_complex():
+        return (grad * 0,)  # piecewise constant
+    zero = ember.zeros_like(z)
+    return (ember.where(z == 0, zero, grad * z / z.abs().square() * 1j),)
+
+
+@rule("sgn", inputs=("self",), save=("self",), save_output=True)
+def sgn(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    z = ctx.self
+    if not z.is_complex():
+        return (grad * 0,)  # sign: piecewise constant
+    s = ctx.result
+    g = (grad - s * s * grad.conj()) / (2 * z.abs())
+    return (ember.where(z == 0, ember.zeros_like(z), g),)
+
+
+composite("resolve_conj", family="elementwise")  # the tensor itself
+nondifferentiable("is_conj", family="elementwise")  # Tensor.where: the recorded function ember.where
 nondifferentiable("long", "int", "short", "char", "byte", "bool", "multinomial", "detach", family="elementwise")
 # Pinned copies are for feeding data to a GPU (a pinned tensor that requires grad is not tracked).
 nondifferentiable("pin_memory", "is_pinned", family="elementwise")

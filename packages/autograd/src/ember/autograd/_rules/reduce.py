@@ -130,8 +130,8 @@ def _prod_along(grad: Any, x: Any, result: Any, d: int) -> Any:
     if x.numel() == 0:
         return grad.expand(x.shape)
     if not bool((x == 0).any()):
-        return grad * (result / x)
-    return grad * _exclusive_prod(x, d)
+        return grad * (result / x).conj()  # conj: PyTorch's convention for complex inputs
+    return grad * _exclusive_prod(x, d).conj()
 
 
 @rule("prod", inputs=("self",), save=("self",), save_output=True, node=_dim_variant("Prod"))
@@ -346,7 +346,7 @@ def cumprod(ctx: Any, grad: Any) -> tuple[Any, ...]:
         return (grad,)
     out = ctx.result
     if not bool((x == 0).any()):
-        return (_reversed_cumsum(out * grad, d) / x,)
+        return (_reversed_cumsum(out.conj() * grad, d) / x.conj(),)
     if is_grad_enabled():
         return (_cumprod_zeros_exact(grad, x, d),)
     return (_cumprod_zeros_fast(grad, x, out, d),)
