@@ -148,3 +148,38 @@ def test_inplace_on_tensor_split_output_is_allowed():
     assert b.grad_fn.name() == "CopySlices"
     b.sum().backward()
     assert x.grad.tolist() == [[1.0, 1.0]] * 2 + [[3.0, 3.0]] * 2
+
+
+def test_a_view_made_before_its_base_gained_history_takes_that_history():
+    # PyTorch regenerates such a view's grad_fn when it is looked at; so does Ember.
+    a = ember.ones(3)
+    v = a[:2]  # a plain view: a has no history yet
+    b = ember.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    a.mul_(b)
+    assert v.requires_grad and not v.is_leaf and v.grad_fn.name() == "AsStridedBackward0"
+    (v * ember.tensor([5.0, 7.0])).sum().backward()
+    assert b.grad.tolist() == [5.0, 7.0, 0.0]
+    # As the second operand of an op, through grad(), and written in place afterwards.
+    a = ember.ones(3)
+    u, w = a[1:], a[:2]
+    b = ember.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    a.mul_(b)
+    (g,) = ember.autograd.grad((ember.ones(2) * u).sum(), b, retain_graph=True)
+    assert g.tolist() == [0.0, 1.0, 1.0]
+    c = ember.tensor([5.0, 7.0], requires_grad=True)
+    w.mul_(c)  # the stale view takes its history first, then the write is recorded through it
+    a.sum().backward()
+    assert b.grad.tolist() == [5.0, 7.0, 1.0] and c.grad.tolist() == [2.0, 3.0]
+
+
+def test_views_made_after_the_base_gained_history_or_detached_stay_out():
+    a = ember.ones(3)
+    d = a.detach()
+    b = ember.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    a.mul_(b)
+    assert not d.requires_grad and d.grad_fn is None  # detach() never takes the base's history
+    with ember.no_grad():
+        n = a[:2]
+    assert n.grad_fn is None  # made under no_grad after the base had history
+    fresh = a[:2]
+    assert fresh.grad_fn.name() == "SliceBackward0"  # made after: recorded as usual

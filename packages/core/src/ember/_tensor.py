@@ -36,6 +36,7 @@ from ember._ops_shape import ShapeMixin
 from ember._ops_sort import SortMixin
 from ember._special_cases import storable
 from ember._tensor_base import (
+    DETACHED,
     bump_version,
     check_writable,
     like,
@@ -690,7 +691,9 @@ class Tensor(
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's memory, outside any autograd graph."""
-        return wrap(self._data, self._dtype, self._device, self._backend, base=self)
+        t = wrap(self._data, self._dtype, self._device, self._backend, base=self)
+        t._view_ver = DETACHED
+        return t
 
 
     # -- dtype shorthands (last: their names shadow builtins in annotations below them) --

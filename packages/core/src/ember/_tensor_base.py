@@ -9,6 +9,7 @@ skips ``__init__`` (the legacy ``ember.Tensor(4, 3)`` constructor) entirely.
 from __future__ import annotations
 
 import operator
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,6 +44,7 @@ class TensorBase:
         "_meta",            # autograd's per-tensor extras (.grad, hooks, retain_grad)
         "_requires_grad",   # leaf flag; non-leaves require grad through _grad_fn
         "_version",         # [int] shared with views; None until first needed
+        "_view_ver",        # a view's: the shared version when it was made (unset on non-views)
     )
 
     _data: Any
@@ -51,9 +53,15 @@ class TensorBase:
     _backend: Any
     _base: Tensor | None
     _version: list[int] | None
+    _view_ver: int
     _requires_grad: bool
     _grad_fn: Any
     _meta: Any
+
+
+#: ``_view_ver`` of a ``detach()`` result: a view made "after" any history its base may gain,
+#: so autograd never hands it that history.
+DETACHED = sys.maxsize
 
 
 def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: TensorBase | None = None) -> Tensor:
@@ -77,6 +85,7 @@ def wrap(data: Any, dt: dtype, dev: device, backend: Any, base: TensorBase | Non
             root._version = [0]
         t._base = root
         t._version = root._version
+        t._view_ver = root._version[0]
     return t
 
 

@@ -18,6 +18,7 @@ from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
 from ember.autograd._record import entry_tensor
+from ember.autograd._views import refresh_view
 
 __all__ = ["backward", "grad", "run_backward"]
 
@@ -104,12 +105,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for i, out in enumerate(outs):
         if not isinstance(out, TensorBase):
             raise TypeError(f"grad(): outputs must be Tensors, got {type(out).__name__}")
-        if not (out._requires_grad or out._grad_fn is not None):
+        if not (out._requires_grad or out._grad_fn is not None or (out._base is not None and refresh_view(out))):
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     for t in ins:
         if not isinstance(t, TensorBase):
             raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
-        if not (t._requires_grad or t._grad_fn is not None):
+        if not (t._requires_grad or t._grad_fn is not None or (t._base is not None and refresh_view(t))):
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads_l = _make_grads(outs, gos)
     if retain_graph is None:

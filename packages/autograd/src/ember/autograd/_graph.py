@@ -43,7 +43,7 @@ FREED_MESSAGE = (
 class Meta:
     """Autograd's extras of one tensor (``Tensor._meta``): made on first need."""
 
-    __slots__ = ("acc", "detached", "grad", "hooks", "name", "output_nr", "retains_grad", "views")
+    __slots__ = ("acc", "detached", "gained", "grad", "hooks", "name", "output_nr", "retains_grad", "views")
 
     def __init__(self) -> None:
         self.grad: Tensor | None = None
@@ -54,6 +54,7 @@ class Meta:
         self.name: str | None = None
         self.views: list[Any] | None = None  # on a base: weakrefs of its recorded views (see _views)
         self.detached = False           # a detach() view: in-place writes to it are not recorded
+        self.gained: int | None = None  # on a base: the version at which an in-place write gave it history
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Meta:
         import copy

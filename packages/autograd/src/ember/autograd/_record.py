@@ -21,7 +21,13 @@ from ember._tensor_base import TensorBase, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import FREED_MESSAGE, Node, edge, meta_of, next_seq, saved_version, shell
 from ember.autograd._rules import FUNCTION_RULES, RULES, Rule, load_all, sum_to_size
-from ember.autograd._views import copy_slices, regenerate_views, register_view
+from ember.autograd._views import (
+    copy_slices,
+    mark_gained,
+    refresh_view,
+    regenerate_views,
+    register_view,
+)
 
 __all__ = ["install", "RuleNode", "Binding", "INSTALLED", "version_error", "rebase_history", "entry_tensor"]
 
@@ -453,7 +459,7 @@ def _edges(inputs: tuple[Any, ...]) -> tuple[tuple[tuple[Node | None, int], ...]
                 m = v._meta
                 edges.append((fn, 0 if m is None else m.output_nr))
                 live = True
-            elif v._requires_grad:
+            elif v._requires_grad or (v._base is not None and refresh_view(v)):
                 edges.append(edge(v))
                 live = True
             else:
@@ -616,11 +622,13 @@ def _any_needs_grad(values: Iterable[Any]) -> bool:
     """Whether a tensor among ``values`` (or inside a list/tuple among them) is part of a graph."""
     for a in values:
         if isinstance(a, TensorBase):
-            if a._requires_grad or a._grad_fn is not None:
+            if a._requires_grad or a._grad_fn is not None or (a._base is not None and refresh_view(a)):
                 return True
         elif a.__class__ in _LIST_TYPES:
             for x in a:
-                if isinstance(x, TensorBase) and (x._requires_grad or x._grad_fn is not None):
+                if isinstance(x, TensorBase) and (
+                    x._requires_grad or x._grad_fn is not None or (x._base is not None and refresh_view(x))
+                ):
                     return True
     return False
 
@@ -637,7 +645,7 @@ def make_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding) -> Calla
             slow = bool(kwargs)
             for a in args:
                 if isinstance(a, TensorBase):
-                    if a._requires_grad or a._grad_fn is not None:
+                    if a._requires_grad or a._grad_fn is not None or (a._base is not None and refresh_view(a)):
                         return record(rule, binding, fn, args, kwargs)
                 elif a.__class__ in _LIST_TYPES:
                     slow = True
@@ -655,6 +663,8 @@ def make_inplace_recorder(fn: Callable[..., Any], rule: Rule, binding: Binding, 
 
     def recorder(self: Any, *args: Any, **kwargs: Any) -> Any:
         base = self._base
+        if base is not None and state.enabled:
+            refresh_view(self)  # a view made before its base gained history: give it that history
         if not state.enabled or not (
             self._requires_grad or self._grad_fn is not None or _needs_grad(args, kwargs)
             or (base is not None and (base._grad_fn is not None or base._requires_grad))
@@ -752,8 +762,10 @@ def rebase_history(t: Any, node: RuleNode, rule: Rule) -> None:
     the other recorded views of the same base get the new history."""
     base = t._base
     if base is not None and not is_detached_view(t):
+        mark_gained(base)
         copy_slices(t, base, node)
     else:
+        mark_gained(t)
         t._grad_fn = node
         m = t._meta
         if m is not None:

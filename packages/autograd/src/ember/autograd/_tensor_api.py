@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ember._tensor import Tensor
-from ember._tensor_base import TensorBase, wrap
+from ember._tensor_base import DETACHED, TensorBase, wrap
 from ember.autograd._engine import backward as _engine_backward
 from ember.autograd._graph import RemovableHandle, meta_of
+from ember.autograd._views import refresh_view
 
 __all__ = ["set_requires_grad", "set_grad", "install"]
 
@@ -98,6 +99,7 @@ def detach(self: Any) -> Any:
     """A tensor sharing this one's memory, outside any autograd graph (in-place writes to it
     are not recorded into this tensor's history)."""
     t = wrap(self._data, self._dtype, self._device, self._backend, base=self)
+    t._view_ver = DETACHED  # never takes the history self may gain later (see _views.refresh_view)
     if self._grad_fn is not None or self._requires_grad:
         meta_of(t).detached = True
     return t
@@ -124,10 +126,35 @@ def backward(self: Any, gradient: Any = None, retain_graph: Any = None, create_g
     _engine_backward(self, gradient, retain_graph, create_graph, inputs)
 
 
+def _requires_grad(self: Any) -> bool:
+    """Whether gradients are recorded for ops on this tensor."""
+    if self._requires_grad or self._grad_fn is not None:
+        return True
+    return self._base is not None and refresh_view(self)
+
+
+def _grad_fn(self: Any) -> Any:
+    """The autograd node that produced this tensor (None for leaves)."""
+    fn = self._grad_fn
+    if fn is None and self._base is not None and refresh_view(self):
+        fn = self._grad_fn
+    return fn
+
+
+def _is_leaf(self: Any) -> bool:
+    """True for tensors not produced by a recorded op."""
+    return _grad_fn(self) is None
+
+
 def install() -> None:
     # Core's Tensor.backward looks this package up on every call; with it installed, call it directly.
     backward.__doc__ = Tensor.backward.__doc__
     Tensor.backward = backward  # type: ignore[method-assign]
+    # A view made before its base gained history (by an in-place write) takes that history when
+    # it is next looked at, as in PyTorch (see _views.refresh_view).
+    Tensor.requires_grad = property(_requires_grad, Tensor.requires_grad.fset)  # type: ignore[method-assign,assignment]
+    Tensor.grad_fn = property(_grad_fn)  # type: ignore[method-assign,assignment]
+    Tensor.is_leaf = property(_is_leaf)  # type: ignore[method-assign,assignment]
     Tensor.register_hook = register_hook  # type: ignore[attr-defined]
     Tensor.retain_grad = retain_grad  # type: ignore[attr-defined]
     Tensor.retains_grad = property(_retains_grad)  # type: ignore[attr-defined]

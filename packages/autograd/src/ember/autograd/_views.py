@@ -25,9 +25,12 @@ import weakref
 from typing import Any
 
 from ember._tensor_base import wrap
-from ember.autograd._graph import Node, edge, meta_of, next_seq
+from ember.autograd._graph import Node, edge, meta_of, next_seq, saved_version
 
-__all__ = ["copy_slices", "CopySlices", "AsStridedBackward0", "register_view", "regenerate_views"]
+__all__ = [
+    "copy_slices", "CopySlices", "AsStridedBackward0", "register_view", "regenerate_views", "mark_gained",
+    "refresh_view",
+]
 
 _NOT_CONTIGUOUS = (
     "in-place operation through a view of a non-contiguous tensor that requires grad is not supported "
@@ -201,6 +204,33 @@ def regenerate_views(base: Any, skip: Any = None) -> None:
             continue
         _check_contiguous(base)
         _as_strided(v, base, _Geometry(v, base))
+
+
+def mark_gained(root: Any) -> None:
+    """Before an in-place write gives history-less ``root`` its first history: stamp the version,
+    so that views made of it before (by plain, unrecorded ops) can be given that history later."""
+    if root._grad_fn is None and not root._requires_grad:
+        saved_version(root)
+        meta_of(root).gained = root._version[0]
+
+
+def refresh_view(view: Any) -> bool:
+    """Give ``view`` its base's history if the base gained one through an in-place write after the
+    view was made (PyTorch regenerates such a view's ``grad_fn`` when it is read); whether it did."""
+    base = view._base
+    if base is None or view._grad_fn is not None or view._requires_grad:
+        return False
+    m = base._meta
+    if m is None or m.gained is None or (base._grad_fn is None and not base._requires_grad):
+        return False
+    made = getattr(view, "_view_ver", -1)
+    vm = view._meta
+    if made >= m.gained or (vm is not None and vm.detached):
+        return False
+    _check_contiguous(base)
+    _as_strided(view, base, _Geometry(view, base))
+    register_view(view, base)  # later writes to the base regenerate it right away
+    return True
 
 
 def copy_slices(view: Any, base: Any, node: Node) -> None:
