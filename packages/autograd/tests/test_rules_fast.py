@@ -211,6 +211,11 @@ def test_views() -> None:
     assert_agree(lambda a: a.transpose(0, -1), [x], "transpose")
     assert_agree(lambda a: a.transpose(1, 2), [ember.tensor(rng.standard_normal((2, 3, 4)))], "transpose")
     assert_agree(lambda a: a.swapaxes(0, 1), [x[::2]], "transpose")
+    cube = ember.tensor(rng.standard_normal((2, 3, 4)))
+    assert_agree(lambda a: a.permute(2, 0, 1), [cube], "permute")
+    assert_agree(lambda a: a.permute((-1, 1, 0)), [cube.transpose(0, 2)], "permute")
+    assert_agree(lambda a: a.T, [x], "permute")
+    assert_agree(lambda a: a.permute(()), [ember.tensor(2.0)], "permute")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

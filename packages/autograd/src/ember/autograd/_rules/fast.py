@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ember._tensor_base import TensorBase, norm_dim, wrap
+from ember._tensor_base import TensorBase, norm_dim, norm_shape, wrap
 from ember.autograd._rules import fast
 from ember.autograd._rules.nn import _softmax_grad
 from ember.autograd._rules.reduce import reduced_axes
@@ -222,6 +222,15 @@ def transpose(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
     axes = list(range(nd))
     axes[d0], axes[d1] = d1, d0
     return (ref._backend.permute_dims(gd, tuple(axes)),)
+
+
+@fast("permute", views=True)
+def permute(ctx: Any, gd: Any, ref: Any, x: Any) -> tuple[Any, ...]:
+    nd = gd.ndim
+    inverse = [0] * nd
+    for i, d in enumerate(norm_shape(ctx.dims, "permute", "dims")):
+        inverse[norm_dim(d, nd, "permute")] = i
+    return (ref._backend.permute_dims(gd, tuple(inverse)),)
 
 
 # -- matrix products -------------------------------------------------------------------------
