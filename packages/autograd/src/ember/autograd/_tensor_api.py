@@ -133,6 +133,10 @@ def _requires_grad(self: Any) -> bool:
     return self._base is not None and refresh_view(self)
 
 
+def _set_requires_grad(self: Any, flag: bool) -> None:
+    self.requires_grad_(flag)
+
+
 def _grad_fn(self: Any) -> Any:
     """The autograd node that produced this tensor (None for leaves)."""
     fn = self._grad_fn
@@ -152,7 +156,7 @@ def install() -> None:
     Tensor.backward = backward  # type: ignore[method-assign]
     # A view made before its base gained history (by an in-place write) takes that history when
     # it is next looked at, as in PyTorch (see _views.refresh_view).
-    Tensor.requires_grad = property(_requires_grad, Tensor.requires_grad.fset)  # type: ignore[method-assign,assignment]
+    Tensor.requires_grad = property(_requires_grad, _set_requires_grad)  # type: ignore[method-assign,assignment]
     Tensor.grad_fn = property(_grad_fn)  # type: ignore[method-assign,assignment]
     Tensor.is_leaf = property(_is_leaf)  # type: ignore[method-assign,assignment]
     Tensor.register_hook = register_hook  # type: ignore[attr-defined]
