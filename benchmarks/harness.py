@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from machine import CpuMeter
+from machine import CpuMeter, blas_threads
 
 __all__ = [
     "IMPLEMENTATIONS", "Thunk", "Setup", "Target", "Workload", "Plan", "QUICK", "FULL", "Stats",
@@ -80,7 +80,9 @@ class Workload:
         settle_s: seconds to sleep before each sample. Multi-threaded BLAS and
             OpenMP pools keep their threads spinning for a while after a call
             (OpenBLAS for ~0.1 s); without a pause, the pool of the
-            implementation timed before steals cores from the next one.
+            implementation timed before steals cores from the next one. Skipped
+            when the pools have one thread (nothing spins, and every sample would
+            start from an idle, cache-cold core).
         min_calls: calls per sample at the least, back to back. Training steps use
             several: a training loop runs its step again and again, and a lone call
             timed right after another library's step measures caches that library
@@ -356,9 +358,10 @@ def run_workload(workload: Workload, plan: Plan, impls: Sequence[str] | None = N
     gc.collect()
     loops: dict[str, int] = {}
     estimate = 0
+    settle_s = workload.settle_s if blas_threads() > 1 else 0.0
     for impl in names:
         loops[impl], elapsed = _calibrate(thunks[impl], plan.sample_ns, workload.min_calls)
-        estimate += elapsed + int(workload.settle_s * 1e9)
+        estimate += elapsed + int(settle_s * 1e9)
     rounds = min(plan.max_rounds, max(plan.min_rounds, plan.budget_ns // max(estimate, 1)))
 
     samples: dict[str, list[float]] = {impl: [] for impl in names}
@@ -366,8 +369,8 @@ def run_workload(workload: Workload, plan: Plan, impls: Sequence[str] | None = N
         for r in range(plan.warmup_rounds + rounds):
             shift = r % len(names)
             for impl in names[shift:] + names[:shift]:
-                if workload.settle_s:
-                    time.sleep(workload.settle_s)
+                if settle_s:
+                    time.sleep(settle_s)
                 per_call = _time_loop(thunks[impl], loops[impl]) / loops[impl]
                 if r >= plan.warmup_rounds:
                     samples[impl].append(per_call)

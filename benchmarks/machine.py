@@ -58,6 +58,15 @@ def configure_threads(threads: int | None = None) -> dict[str, str]:
     return {var: os.environ[var] for var in THREAD_VARIABLES}
 
 
+def blas_threads() -> int:
+    """The BLAS/OpenMP thread count this process runs with (as :func:`configure_threads` set it)."""
+    for var in THREAD_VARIABLES:
+        value = os.environ.get(var, "")
+        if value.isdigit():
+            return int(value)
+    return usable_cores()
+
+
 def set_torch_threads(torch: Any, threads: int | None = None) -> int:
     """Give PyTorch's intra-op pool ``threads`` threads (default: the usable cores)."""
     torch.set_num_threads(threads if threads is not None else usable_cores())
