@@ -595,17 +595,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     tensor(0.)
     """
     reduction = _check_reduction(legacy_reduction(size_average, reduce, reduction))
-    if margin <= 0:
-        raise ValueError(f"margin must be greater than 0, got {margin}")
-    if not anchor.ndim == positive.ndim == negative.ndim:
-        raise RuntimeError(
-            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
-            f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
-    if swap:
-        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce((margin + d_pos - d_neg).relu(), reduction)
+    return _triplet(anchor, positive, negative, lambda a, b: pairwise_distance(a, b, p, eps), margin, swap, reduction)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
@@ -630,13 +620,19 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     tensor(1.5000)
     """
     _check_reduction(reduction)
+    dist = pairwise_distance if distance_function is None else distance_function
+    return _triplet(anchor, positive, negative, dist, margin, swap, reduction)
+
+
+def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor, dist: Callable[[Tensor, Tensor], Tensor],
+             margin: float, swap: bool, reduction: str) -> Tensor:
+    """The triplet losses: ``max(d(a, p) - d(a, n) + margin, 0)``, reduced."""
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(
             "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
             f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs")
-    dist = pairwise_distance if distance_function is None else distance_function
     d_pos = dist(anchor, positive)
     d_neg = dist(anchor, negative)
     if swap:
