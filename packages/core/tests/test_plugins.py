@@ -47,15 +47,22 @@ def _make_dist(root: Path, dist: str, entry_points: dict[str, str], modules: dic
 
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """A registry that rediscovers entry points, with ``tmp_path`` on sys.path for fake dists."""
+    """A registry that rediscovers entry points, with ``tmp_path`` on sys.path for fake dists.
+
+    Afterwards the registry gets its very objects from before back (not a fresh rediscovery), so
+    tensors made before the test, by this or another package's tests in the same run, keep
+    working with the backend instances that hold them.
+    """
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("EMBER_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("EMBER_BACKEND_CPU", raising=False)
-    registry.reset()
+    saved = dict(vars(registry))
+    registry.reset()  # binds new objects; the saved ones stay as they were
     yield tmp_path
     for mod in [m for m in sys.modules if m.startswith("ember_fake_")]:
         del sys.modules[mod]
-    registry.reset()
+    vars(registry).clear()
+    vars(registry).update(saved)
 
 
 def test_import_ember_loads_no_plugin() -> None:
