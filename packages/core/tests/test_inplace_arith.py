@@ -149,3 +149,33 @@ def test_an_operand_that_overlaps_the_target_is_read_before_it_is_written() -> N
     s = ember.arange(4.0).view(2, 2)
     s *= s
     np.testing.assert_array_equal(s.numpy(), [[0, 1], [4, 9]])
+
+
+@pytest.mark.parametrize(
+    ("write", "op"),
+    [
+        (lambda t: t[1:].__iadd__(t[:-1]), "add_"),
+        (lambda t: t.view(2, 3).__iadd__(t.view(2, 3)[0]), "add_"),
+        (lambda t: t[:4].view(2, 2).__imul__(t[:4].view(2, 2).T), "mul_"),
+        (lambda t: t[1:].sub_(t[:-1], alpha=2), "sub_"),
+        (lambda t: t[1:].div_(t[:-1]), "div_"),
+        (lambda t: t[1:].copy_(t[:-1]), "copy_"),
+    ],
+)
+def test_an_operand_that_partly_overlaps_the_target_is_refused(write: Any, op: str) -> None:
+    """PyTorch's rule: an operand sharing part of the written memory (not the same view) is an
+    error; the target is left unchanged."""
+    t = ember.arange(1.0, 7.0)
+    with pytest.raises(RuntimeError, match=rf"^{op}\(\): unsupported operation: some elements of the input tensor "
+                       "and the written-to tensor refer to a single memory location"):
+        write(t)
+    assert t.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_disjoint_identical_or_not_dense_operands_are_allowed() -> None:
+    t = ember.arange(6.0)
+    t[::2] += t[1::2]  # interleaved, not dense: PyTorch does not check ("too hard")
+    t[:3] += t[3:]     # same storage, disjoint
+    t += t             # the same view
+    t[1:] += t[:-1] * 1  # a copy
+    assert t.tolist() == [8.0, 28.0, 40.0, 26.0, 24.0, 28.0]  # as NumPy computes the same steps

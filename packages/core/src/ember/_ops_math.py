@@ -33,7 +33,7 @@ from ember._elementwise import where as _where
 from ember._inplace import check_inplace_result, inplace, inplace_arith, write_out
 from ember._ops_linalg import bmm, matmul, mm
 from ember._special_cases import no_kernel, storable
-from ember._tensor_base import TensorBase, cast, device_error, like
+from ember._tensor_base import TensorBase, cast, check_partial_overlap, device_error, like
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
@@ -59,6 +59,7 @@ FUNCTIONS: tuple[str, ...] = (
 def _arith_(t: Any, other: Any, kernel: str, op: str, kind: int = SAME) -> Tensor:
     """``t op= other``: straight into ``t`` where the backend can (``inplace_arith``), else
     computed out of place and copied in."""
+    check_partial_overlap(t, other, op)
     done = inplace_arith(t, other, kernel, op)
     return done if done is not None else inplace(t, binary(t, other, kernel, op, kind), op)
 
@@ -238,12 +239,14 @@ class MathMixin(TensorBase):
     # -- in-place ----------------------------------------------------------------------
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In-place :meth:`add`."""
+        check_partial_overlap(self, other, "add_")
         if type(alpha) is int and alpha == 1 and (done := inplace_arith(self, other, "add", "add_")) is not None:
             return done
         return inplace(self, self.add(other, alpha=alpha), "add_")
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In-place :meth:`sub`."""
+        check_partial_overlap(self, other, "sub_")
         if type(alpha) is int and alpha == 1 and (done := inplace_arith(self, other, "subtract", "sub_")) is not None:
             return done
         return inplace(self, self.sub(other, alpha=alpha), "sub_")
@@ -254,6 +257,7 @@ class MathMixin(TensorBase):
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In-place :meth:`div`."""
+        check_partial_overlap(self, other, "div_")
         if rounding_mode is None and (done := inplace_arith(self, other, "divide", "div_")) is not None:
             return done
         return inplace(self, self.div(other, rounding_mode=rounding_mode), "div_")

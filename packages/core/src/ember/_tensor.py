@@ -38,6 +38,7 @@ from ember._special_cases import storable
 from ember._tensor_base import (
     DETACHED,
     bump_version,
+    check_partial_overlap,
     check_writable,
     like,
     norm_dim,
@@ -629,6 +630,7 @@ class Tensor(
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
         if src._device is not self._device or src._backend is not self._backend:
             src = src.to(self._device, non_blocking=non_blocking)
+        check_partial_overlap(self, src, "copy_")
         from ember._elementwise import broadcast_shapes
 
         out_shape = broadcast_shapes(tuple(self._data.shape), tuple(src._data.shape))

@@ -134,6 +134,46 @@ def check_no_overlap(t: TensorBase, op: str) -> None:
         raise overlap_error(op)
 
 
+def is_dense(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """Whether a strided layout covers a block of memory exactly once (PyTorch's
+    "non-overlapping and dense": some order of the dims is C-contiguous)."""
+    expected = 1
+    for stride, n in sorted(zip(strides, shape, strict=True)):
+        if n != 1:
+            if stride != expected:
+                return False
+            expected *= n
+    return True
+
+
+def check_partial_overlap(t: TensorBase, other: Any, op: str) -> None:
+    """PyTorch's refusal of an in-place op whose tensor operand shares part of the written
+    tensor's memory (``t[1:] += t[:-1]``, ``t += t.T``, ``t += t[0]``). The same view is fine;
+    layouts that are not dense are not checked (torch: "too hard" to tell)."""
+    if not isinstance(other, TensorBase) or other is t or other._data is t._data:
+        return
+    root = t._base if t._base is not None else t
+    if (other._base if other._base is not None else other) is not root:
+        return
+    bk = t._backend
+    if not bk.strided_views or not t._data.size or not other._data.size:
+        return
+    spans = []
+    for x in (t, other):
+        shape, strides = tuple(x._data.shape), tuple(bk.strides(x._data))
+        if not is_dense(shape, strides):
+            return
+        start = int(bk.storage_offset(x._data))
+        spans.append((start, start + sum(st * (n - 1) for st, n in zip(strides, shape, strict=True)), shape, strides))
+    (a0, a1, ashape, ast), (b0, b1, bshape, bst) = spans
+    if a1 < b0 or b1 < a0 or (a0 == b0 and ashape == bshape and ast == bst):
+        return
+    raise RuntimeError(
+        f"{op}(): unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
+
+
 def overlap_error(op: str) -> RuntimeError:
     return RuntimeError(
         f"{op}(): unsupported operation: more than one element of the written-to tensor refers to a "

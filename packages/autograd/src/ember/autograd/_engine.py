@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
-from ember._tensor_base import TensorBase, wrap
+from ember._tensor_base import TensorBase, is_dense, wrap
 from ember.autograd._grad_mode import STATE
 from ember.autograd._graph import AccumulateGrad, Node, edge, meta_of
 from ember.autograd._record import entry_tensor
@@ -432,15 +432,7 @@ def _keepable_view(g: Any, t: Any) -> bool:
     if not bk.strided_views:
         return True  # "views" there are copies
     strides = bk.strides(g._data)
-    if strides != bk.strides(t._data):
-        return False
-    expected = 1
-    for stride, n in sorted(zip(strides, g._data.shape, strict=True)):
-        if n != 1:
-            if stride != expected:
-                return False
-            expected *= n
-    return True
+    return strides == bk.strides(t._data) and is_dense(tuple(g._data.shape), tuple(strides))
 
 
 def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None, create_graph: bool,
