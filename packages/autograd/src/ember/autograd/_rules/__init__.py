@@ -112,7 +112,7 @@ from ember._tensor_base import TensorBase
 
 __all__ = [
     "Rule", "rule", "fast", "composite", "nondifferentiable", "RULES", "FUNCTION_RULES", "COMPOSITES",
-    "FUNCTION_COMPOSITES", "NONDIFFERENTIABLE", "sum_to_size", "load_all", "FAMILIES",
+    "FUNCTION_COMPOSITES", "NONDIFFERENTIABLE", "sum_to_size", "load_all", "FAMILIES", "no_derivative",
 ]
 
 #: Rule modules, loaded in this order by :func:`load_all` (a missing one is skipped); ``fast``
@@ -228,6 +228,16 @@ def nondifferentiable(*ops: str, family: str = "") -> None:
     """Declare ops that have no gradient (their results never require grad)."""
     for op in ops:
         NONDIFFERENTIABLE[op] = family
+
+
+def no_derivative(message: str, exc: type[Exception] = RuntimeError) -> Callable[..., tuple[Any, ...]]:
+    """The backward of an op PyTorch records but cannot differentiate: it raises ``exc(message)``,
+    PyTorch's exception type and words for that op (``floor_divide``, ``unique``, ...)."""
+
+    def backward(ctx: Any, *grads: Any) -> tuple[Any, ...]:
+        raise exc(message)
+
+    return backward
 
 
 def sum_to_size(grad: Any, shape: Sequence[int]) -> Any:

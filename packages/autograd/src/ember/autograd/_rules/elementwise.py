@@ -13,7 +13,7 @@ from typing import Any
 
 import ember
 from ember._tensor_base import TensorBase
-from ember.autograd._rules import composite, nondifferentiable, rule
+from ember.autograd._rules import composite, no_derivative, nondifferentiable, rule
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -158,18 +158,13 @@ def square(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return (grad * 2 * _cj(ctx.self),)
 
 
-def _not_implemented(op: str) -> Any:
-    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
-        raise RuntimeError(f"the derivative for '{op}' is not implemented.")
-
-    return backward
-
-
 # floor division is a step function PyTorch does not differentiate: its backward raises.
+_FLOOR_DIVIDE = no_derivative("derivative for aten::floor_divide is not implemented")
 rule("floor_divide", inputs=("self", "other"), node="NotImplemented", aliases=("__floordiv__",),
-     inplace=("__ifloordiv__",))(_not_implemented("floor_divide"))
-rule("__rfloordiv__", inputs=("self", "other"), node="NotImplemented")(_not_implemented("floor_divide"))
-rule("__rmod__", inputs=("self", "other"), node="NotImplemented")(_not_implemented("remainder"))
+     inplace=("__ifloordiv__",))(_FLOOR_DIVIDE)
+rule("__rfloordiv__", inputs=("self", "other"), node="NotImplemented")(_FLOOR_DIVIDE)
+rule("__rmod__", inputs=("self", "other"), node="NotImplemented")(
+    no_derivative("derivative for aten::remainder is not implemented"))
 
 
 @rule("remainder", inputs=("self", "other"), save=("self", "other"),

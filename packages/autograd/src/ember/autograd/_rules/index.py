@@ -23,7 +23,7 @@ from ember import _dtypes as D
 from ember._ops_index import _sequence_as_tuple
 from ember._tensor import Tensor
 from ember._tensor_base import TensorBase
-from ember.autograd._rules import composite, nondifferentiable, rule
+from ember.autograd._rules import composite, no_derivative, nondifferentiable, rule
 
 _ORIGINAL_SETITEM = Tensor.__setitem__
 
@@ -104,13 +104,6 @@ def _src_view(src: Any, index: Any) -> Any:
     if tuple(src.shape) == ishape or not ishape:
         return src
     return src[tuple(slice(0, n) for n in ishape)]
-
-
-def _not_implemented(op: str) -> Any:
-    def backward(ctx: Any, *grads: Any) -> tuple[Any, ...]:
-        raise RuntimeError(f"derivative for aten::{op} is not implemented")
-
-    return backward
 
 
 # -- x[key] and x[key] = value -----------------------------------------------------------------
@@ -394,7 +387,7 @@ def masked_scatter(ctx: Any, grad: Any) -> tuple[Any, ...]:
     return gx, gs
 
 
-rule("bincount", inputs=("weights",), node="NotImplemented")(_not_implemented("bincount"))
+rule("bincount", inputs=("weights",), node="NotImplemented")(no_derivative("derivative for aten::bincount is not implemented"))
 
 # x[key] = value calls the recorded _setitem_ (the index_put rule).
 composite("__setitem__", family="index")

@@ -14,7 +14,7 @@ from typing import Any
 
 import ember
 from ember._tensor_base import norm_dim
-from ember.autograd._rules import composite, nondifferentiable, rule
+from ember.autograd._rules import composite, no_derivative, nondifferentiable, rule
 from ember.autograd._rules.reduce import evenly_distribute, select_backward
 
 __all__: list[str] = []
@@ -71,10 +71,7 @@ for _op, _base in (("median", "Median"), ("nanmedian", "Nanmedian")):
 
 
 def _not_implemented(op: str) -> Any:
-    def backward(ctx: Any, *grads: Any) -> tuple[Any, ...]:
-        raise NotImplementedError(f"the derivative for '{op}' is not implemented.")
-
-    return backward
+    return no_derivative(f"the derivative for '{op}' is not implemented.", NotImplementedError)
 
 
 rule("unique", inputs=("self",),
