@@ -1,12 +1,7 @@
-"""Shared setup for the CPU backend tests."""
+"""Shared setup for the CPU backend tests (see ``ember.testing._suite``)."""
 
 from __future__ import annotations
 
-import os
+from ember.testing._suite import setup_suite
 
-from hypothesis import settings
-
-# CI (CI=true) runs one fixed, reproducible set of hypothesis examples; local runs keep exploring.
-if os.environ.get("CI"):
-    settings.register_profile("ci", derandomize=True, database=None)
-    settings.load_profile("ci")
+setup_suite(__file__)

@@ -8,24 +8,14 @@ empty folder against installed wheels as the ``wheels`` nox session does).
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
 import ember
+from ember.testing._suite import setup_suite
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-# CI (CI=true) runs one fixed, reproducible set of hypothesis examples; local runs keep exploring.
-if os.environ.get("CI"):
-    settings.register_profile("ci", derandomize=True, database=None)
-    settings.load_profile("ci")
+setup_suite(__file__)
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,6 @@ processes started with "spawn", which inherit ``sys.path``) import ``_data_helpe
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+from ember.testing._suite import setup_suite
 
-from hypothesis import settings
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-# CI (CI=true) runs one fixed, reproducible set of hypothesis examples; local runs keep exploring.
-if os.environ.get("CI"):
-    settings.register_profile("ci", derandomize=True, database=None)
-    settings.load_profile("ci")
+setup_suite(__file__)
