@@ -193,3 +193,15 @@ def _case_id(v: Any) -> str:
     if isinstance(v, tuple):
         return "(" + ",".join(map(str, v)) + ")"
     return str(v)
+
+
+def value_and_grad(lib: Any, F: Any, src: str, arr: np.ndarray, names: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """``eval(src)`` with ``x = lib.tensor(arr)`` (and ``F``, ``lib``, ``names``) in scope, then its
+    backward for a fixed random upstream gradient: the output and ``x``'s gradient as arrays."""
+    x = lib.tensor(arr, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = eval(src, {**names, "F": F, "lib": lib, "x": x})
+    upstream = np.random.default_rng(1).normal(size=tuple(out.shape))
+    out.backward(lib.tensor(upstream))
+    return out.detach().numpy(), x.grad.numpy()

@@ -5,7 +5,6 @@ raises the same exception type with the same message (or, where Ember adds detai
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,8 @@ import ember.nn as enn
 import ember.nn.functional as EF
 
 torch = pytest.importorskip("torch")
+from _compat_helpers import value_and_grad  # noqa: E402  (it imports torch)
+
 TF = torch.nn.functional
 
 _rng = np.random.default_rng(5)
@@ -60,15 +61,7 @@ CASES = [
 
 
 def _run(lib: Any, F: Any, src: str, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = lib.tensor(arr, requires_grad=True)
-    names = {"F": F, "lib": lib, "x": x, "Y": Y, "YML": YML, "W": W, "V": V, "U": U, "TG": TG, "IL": IL, "TL": TL,
-             "FLAT": FLAT}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = eval(src, names)
-    upstream = np.random.default_rng(1).normal(size=tuple(out.shape))
-    out.backward(lib.tensor(upstream))
-    return out.detach().numpy(), x.grad.numpy()
+    return value_and_grad(lib, F, src, arr, {"Y": Y, "YML": YML, "W": W, "V": V, "U": U, "TG": TG, "IL": IL, "TL": TL, "FLAT": FLAT})
 
 
 @pytest.mark.parametrize(("src", "data"), [(s, d) for _, s, d in CASES], ids=[c[0] for c in CASES])

@@ -4,7 +4,6 @@ the same misuse raises the same exception type with the same message."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,8 @@ import ember
 import ember.nn.functional as EF
 
 torch = pytest.importorskip("torch")
+from _compat_helpers import value_and_grad  # noqa: E402  (it imports torch)
+
 TF = torch.nn.functional
 
 _rng = np.random.default_rng(0)
@@ -90,13 +91,7 @@ CASES = [(a, f"F.{a}(x)", "X") for a in ACTIVATIONS] + [
 
 
 def _run(lib: Any, F: Any, src: str, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = lib.tensor(arr, requires_grad=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = eval(src, {"F": F, "lib": lib, "x": x, "W": W, "T": T, "V": V, "Y": Y, "YK": YK, "S": S})
-    upstream = np.random.default_rng(1).normal(size=tuple(out.shape))
-    out.backward(lib.tensor(upstream))
-    return out.detach().numpy(), x.grad.numpy()
+    return value_and_grad(lib, F, src, arr, {"W": W, "T": T, "V": V, "Y": Y, "YK": YK, "S": S})
 
 
 @pytest.mark.parametrize(("src", "data"), [(s, d) for _, s, d in CASES], ids=[c[0] for c in CASES])
