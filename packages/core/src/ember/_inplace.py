@@ -21,6 +21,7 @@ from ember._tensor_base import (
     read_only_error,
     to_scalar,
 )
+from ember.backends._optional import kernel
 
 if TYPE_CHECKING:
     from ember._tensor import Tensor
@@ -107,8 +108,6 @@ def inplace_arith(t: TensorBase, other: Any, name: str, op: str) -> Tensor | Non
         return None
     check_writable(t, op)
     check_no_overlap(t, op)
-    from ember.backends._optional import kernel
-
     try:
         kernel(t._backend, "binary_into")(name, t._data, src)
     except ValueError as exc:  # memory the backend marks read-only (checked before any write)
