@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ember._tensor import Tensor
-from ember._tensor_base import DETACHED, TensorBase, wrap
+from ember._tensor_base import TensorBase, wrap
 from ember.autograd._engine import backward as _engine_backward
 from ember.autograd._graph import RemovableHandle, meta_of
 from ember.autograd._views import refresh_view
@@ -95,11 +95,13 @@ def detach_(self: Any) -> Any:
     return self
 
 
+_core_detach = Tensor.detach
+
+
 def detach(self: Any) -> Any:
     """A tensor sharing this one's memory, outside any autograd graph (in-place writes to it
     are not recorded into this tensor's history)."""
-    t = wrap(self._data, self._dtype, self._device, self._backend, base=self)
-    t._view_ver = DETACHED  # never takes the history self may gain later (see _views.refresh_view)
+    t = _core_detach(self)  # a view that never takes the history self may gain later
     if self._grad_fn is not None or self._requires_grad:
         meta_of(t).detached = True
     return t
