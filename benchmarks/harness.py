@@ -39,7 +39,7 @@ from machine import CpuMeter, blas_threads
 __all__ = [
     "IMPLEMENTATIONS", "Thunk", "Setup", "Target", "Workload", "Plan", "QUICK", "FULL", "Stats",
     "Result", "MismatchError", "check_agreement", "op_workload", "convert", "optional_torch", "available_impls",
-    "run_workload", "call_overhead_ns", "STEP_CALLS",
+    "run_workload", "call_overhead_ns", "STEP_CALLS", "STEP_WARM_CALLS",
 ]
 
 #: Implementation names, in the order tables show them.
@@ -89,6 +89,11 @@ class Workload:
             just evicted (Ember's MLP step: 1.02x NumPy in blocks of 5, 1.24x when
             each call follows a PyTorch one), as ``torch.utils.benchmark``'s
             ``blocked_autorange`` and ``timeit`` also time blocks.
+        warm_calls: untimed calls right before each sample. A sample of a training
+            step then times the loop's steady state rather than its first steps
+            after another library ran: at 2 threads the first one or two calls after a
+            PyTorch step run 1.3-1.8x slower for every library (its OpenMP pool and
+            caches), which no training loop sees.
         description: one line for tables and ``--list``.
     """
 
@@ -101,11 +106,14 @@ class Workload:
     quick: bool = True
     settle_s: float = 0.0
     min_calls: int = 1
+    warm_calls: int = 0
     description: str = ""
 
 
 #: ``Workload.min_calls`` of training-step workloads: timed as a loop runs them, back to back.
 STEP_CALLS = 8
+#: ``Workload.warm_calls`` of training-step workloads.
+STEP_WARM_CALLS = 2
 
 
 # -- building workloads from one expression -------------------------------------------------
@@ -371,6 +379,8 @@ def run_workload(workload: Workload, plan: Plan, impls: Sequence[str] | None = N
             for impl in names[shift:] + names[:shift]:
                 if settle_s:
                     time.sleep(settle_s)
+                if workload.warm_calls:
+                    _time_loop(thunks[impl], workload.warm_calls)
                 per_call = _time_loop(thunks[impl], loops[impl]) / loops[impl]
                 if r >= plan.warmup_rounds:
                     samples[impl].append(per_call)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from harness import STEP_CALLS, Target, Thunk, Workload, optional_torch
+from harness import STEP_CALLS, STEP_WARM_CALLS, Target, Thunk, Workload, optional_torch
 
 __all__ = ["workloads", "CHAIN_TARGET", "MLP_TARGET"]
 
@@ -199,7 +199,7 @@ def workloads() -> list[Workload]:
         ),
         Workload(
             "autograd.mlp", _mlp_setups(), flops=_mlp_flops(), target=MLP_TARGET, rtol=1e-4, atol=1e-6,
-            settle_s=SETTLE_S, min_calls=STEP_CALLS,
+            settle_s=SETTLE_S, min_calls=STEP_CALLS, warm_calls=STEP_WARM_CALLS,
             description="MLP 784-256-256-10, batch 128, forward + backward (numpy: by hand)",
         ),
     ]

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from harness import STEP_CALLS, Target, Thunk, Workload, optional_torch
+from harness import STEP_CALLS, STEP_WARM_CALLS, Target, Thunk, Workload, optional_torch
 
 from workloads.conv import _np_conv
 from workloads.pool import _numpy_backward as _pool_backward
@@ -259,12 +259,12 @@ def workloads() -> list[Workload]:
     return [
         Workload(
             "nn.mlp_step", _setups(_mlp, _mlp_inputs, "fc1.weight", _mlp_numpy_setup), flops=_mlp_flops(),
-            target=MLP_TARGET, rtol=1e-4, atol=1e-6, settle_s=SETTLE_S, min_calls=STEP_CALLS,
+            target=MLP_TARGET, rtol=1e-4, atol=1e-6, settle_s=SETTLE_S, min_calls=STEP_CALLS, warm_calls=STEP_WARM_CALLS,
             description="nn.Linear MLP 784-256-256-10, batch 128, F.cross_entropy, backward, SGD by hand",
         ),
         Workload(
             "nn.lenet_step", _setups(_lenet, _lenet_inputs, "conv1.weight", _lenet_numpy_setup),
-            target=LENET_TARGET, rtol=1e-3, atol=1e-5, settle_s=SETTLE_S, min_calls=STEP_CALLS,
+            target=LENET_TARGET, rtol=1e-3, atol=1e-5, settle_s=SETTLE_S, min_calls=STEP_CALLS, warm_calls=STEP_WARM_CALLS,
             description="tutorial LeNet, batch 64 1x32x32, F.cross_entropy, backward, SGD by hand",
         ),
     ]

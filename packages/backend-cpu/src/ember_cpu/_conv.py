@@ -23,6 +23,7 @@ every other dtype stays what it is: float32 in, float32 out.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -145,6 +146,14 @@ def _shift_gemm_into(
             res[:, rows] += np.matmul(wk[rows, :, k], shifted[:, g * cg:(g + 1) * cg])
 
 
+@functools.lru_cache(maxsize=64)
+def _sample_positions(size: int) -> np.ndarray:
+    """:data:`_SAMPLES` evenly spread flat positions of an array of ``size`` elements (read-only)."""
+    positions = np.linspace(0, size - 1, _SAMPLES).astype(np.intp)
+    positions.flags.writeable = False
+    return positions
+
+
 class _UnrollCache:
     """Unrolled forward inputs kept for the weight gradient, keyed on the input array.
 
@@ -171,7 +180,7 @@ class _UnrollCache:
     def _sample(x: np.ndarray) -> np.ndarray:
         if x.size <= _SAMPLES:
             return x.copy()
-        return x.flat[np.linspace(0, x.size - 1, _SAMPLES).astype(np.intp)]
+        return x.flat[_sample_positions(x.size)]
 
     def put(self, x: np.ndarray, params: tuple[Any, ...], cols: np.ndarray) -> None:
         if cols.nbytes > self.limit or cols.nbytes < _MIN_CACHED:

@@ -153,10 +153,16 @@ def _moved(t: Tensor, dev: device, backend: Any, non_blocking: bool) -> Tensor:
     return out
 
 
+_autograd: Any = None
+
+
 def autograd_module(feature: str = "requires_grad=True") -> Any:
     """``ember.autograd``, imported on first use; a clear error naming ``feature`` if it is not installed."""
+    global _autograd
+    if _autograd is not None:  # on the hot path of ``p.grad = None`` (zero_grad)
+        return _autograd
     try:
-        autograd = importlib.import_module("ember.autograd")
+        autograd = _autograd = importlib.import_module("ember.autograd")
     except ModuleNotFoundError as exc:
         if exc.name not in ("ember.autograd",):
             raise
