@@ -293,7 +293,8 @@ class RuleNode(Node):
         """The engine's fast path: the rule's raw backward on gradient entry ``e`` (a tensor, or
         a raw ``(array, ref)`` pair; see ``_engine``), giving one entry or None per input; None
         where the raw backward does not apply (the engine then calls :meth:`apply`)."""
-        self._check_saved()
+        if self.freed or self._saved:  # the common node has saved nothing and was not released
+            self._check_saved()
         return self._apply_fast(e)
 
     def _apply_fast(self, e: Any) -> tuple[Any, ...] | None:
@@ -326,11 +327,11 @@ class RuleNode(Node):
         views = rule.fast_views
         base = None
         out: list[Any] = []
-        for r, v, edge_ in zip(res, inputs, self.next_functions, strict=True):
+        for r, v, edge_ in zip(res, inputs, self.next_functions):  # one entry per input (rule contract)
             if r is None or edge_[0] is None:
                 out.append(None)
                 continue
-            shape = v._data.shape if isinstance(v, TensorBase) else v[0]
+            shape = v._data.shape if v.__class__ is not _InputMeta else v[0]
             if r is gd and gd.shape == shape:
                 out.append(e)
                 continue
