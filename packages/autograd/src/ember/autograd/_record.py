@@ -327,7 +327,7 @@ class RuleNode(Node):
         views = rule.fast_views
         base = None
         out: list[Any] = []
-        for r, v, edge_ in zip(res, inputs, self.next_functions):  # one entry per input (rule contract)
+        for r, v, edge_ in zip(res, inputs, self.next_functions, strict=True):
             if r is None or edge_[0] is None:
                 out.append(None)
                 continue
