@@ -369,7 +369,8 @@ def run_workload(workload: Workload, plan: Plan, impls: Sequence[str] | None = N
     settle_s = workload.settle_s if blas_threads() > 1 else 0.0
     for impl in names:
         loops[impl], elapsed = _calibrate(thunks[impl], plan.sample_ns, workload.min_calls)
-        estimate += elapsed + int(settle_s * 1e9)
+        # A sample's cost: its calls, the untimed warm-up calls before it, and the pause.
+        estimate += elapsed * (loops[impl] + workload.warm_calls) // loops[impl] + int(settle_s * 1e9)
     rounds = min(plan.max_rounds, max(plan.min_rounds, plan.budget_ns // max(estimate, 1)))
 
     samples: dict[str, list[float]] = {impl: [] for impl in names}

@@ -293,8 +293,7 @@ class RuleNode(Node):
         """The engine's fast path: the rule's raw backward on gradient entry ``e`` (a tensor, or
         a raw ``(array, ref)`` pair; see ``_engine``), giving one entry or None per input; None
         where the raw backward does not apply (the engine then calls :meth:`apply`)."""
-        if self.freed or self._saved:  # the common node has saved nothing and was not released
-            self._check_saved()
+        self._check_saved()
         return self._apply_fast(e)
 
     def _apply_fast(self, e: Any) -> tuple[Any, ...] | None:
@@ -331,7 +330,7 @@ class RuleNode(Node):
             if r is None or edge_[0] is None:
                 out.append(None)
                 continue
-            shape = v._data.shape if v.__class__ is not _InputMeta else v[0]
+            shape = v._data.shape if isinstance(v, TensorBase) else v[0]
             if r is gd and gd.shape == shape:
                 out.append(e)
                 continue
